@@ -1,0 +1,1 @@
+"""Change monitor for the portal: runs crawls, diffs, notices, delivery and data access."""

@@ -1,0 +1,5 @@
+"""`python -m monitor`: the operator's command line."""
+
+from monitor.cli import main
+
+main()

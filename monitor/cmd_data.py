@@ -1,0 +1,3 @@
+"""Commands of the monitor CLI (registered by monitor.cli)."""
+
+commands: list = []

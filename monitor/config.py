@@ -1,0 +1,237 @@
+"""The operator's one config file (TOML) plus environment variables, validated up front."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+DEFAULT_PORTAL_URL = "https://dongthap.gov.vn"
+DEFAULT_DB = "data/portal.sqlite3"
+DEFAULT_CONFIG = "portalcrawl.toml"
+ENV_CONFIG = "PORTALCRAWL_CONFIG"
+ENV_URL = "PORTALCRAWL_URL"
+ENV_DB = "PORTALCRAWL_DB"
+KINDS = ("new", "edited", "removed", "restored", "crawler_alert")
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class ConfigError(Exception):
+    """A bad value in the config, the environment or the command line, said in one line."""
+
+
+@dataclass
+class ChannelConfig:
+    name: str
+    url: str
+    sections: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=lambda: list(KINDS))
+    digest: bool = False
+
+
+@dataclass
+class JobConfig:
+    name: str
+    sections: list[str] = field(default_factory=list)
+    interval_seconds: float | None = None
+    cron: str | None = None
+    jitter_seconds: float = 0
+    full: bool = False
+
+
+@dataclass
+class HealthConfig:
+    fallback_share: float = 0.3
+    max_errors: int = 20
+    error_share: float = 0.2
+
+
+@dataclass
+class Config:
+    portal_url: str = DEFAULT_PORTAL_URL
+    db: str = DEFAULT_DB
+    profile: str | None = None
+    sections: list[str] = field(default_factory=list)
+    revisit_hours: float = 48.0
+    crawl_timeout_seconds: float = 3600.0
+    settings: dict[str, Any] = field(default_factory=dict)
+    health: HealthConfig = field(default_factory=HealthConfig)
+    channels: list[ChannelConfig] = field(default_factory=list)
+    jobs: list[JobConfig] = field(default_factory=list)
+    source: str | None = None
+
+
+def check_portal_url(url: str) -> str:
+    """An http(s) URL with a host and nothing after the site root but an optional path."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"bad portal URL {url!r}: expected http(s)://host[:port]")
+    try:
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        raise ConfigError(f"bad portal URL {url!r}: bad port") from None
+    return url.strip().rstrip("/")
+
+
+def expand_env(value: str, where: str) -> str:
+    """`${NAME}` in a value comes from the environment, so secrets stay out of the file."""
+
+    def sub(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in os.environ:
+            raise ConfigError(f"{where}: environment variable {name} is not set")
+        return os.environ[name]
+
+    return _ENV_REF.sub(sub, value)
+
+
+def _typed(table: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
+    value = table[key]
+    if isinstance(value, bool) and kind in (int, float, (int, float)):
+        raise ConfigError(f"{where}.{key}: expected a number, got {value!r}")
+    if not isinstance(value, kind):
+        raise ConfigError(f"{where}.{key}: bad value {value!r}")
+    return value
+
+
+def _str_list(table: dict[str, Any], key: str, where: str) -> list[str]:
+    value = table.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}.{key}: expected a list of strings, got {value!r}")
+    return list(value)
+
+
+def _unknown(table: dict[str, Any], allowed: set[str], where: str) -> None:
+    extra = sorted(set(table) - allowed)
+    if extra:
+        raise ConfigError(f"{where}: unknown key {extra[0]!r}")
+
+
+def _channel(raw: Any, index: int) -> ChannelConfig:
+    where = f"channels[{index}]"
+    if not isinstance(raw, dict) or "url" not in raw:
+        raise ConfigError(f"{where}: needs a url")
+    _unknown(raw, {"name", "url", "sections", "keywords", "kinds", "digest"}, where)
+    kinds = _str_list(raw, "kinds", where) or list(KINDS)
+    bad = [k for k in kinds if k not in KINDS]
+    if bad:
+        raise ConfigError(f"{where}.kinds: unknown kind {bad[0]!r}")
+    return ChannelConfig(
+        name=str(raw.get("name") or f"channel-{index + 1}"),
+        url=expand_env(_typed(raw, "url", str, where), f"{where}.url"),
+        sections=_str_list(raw, "sections", where),
+        keywords=_str_list(raw, "keywords", where),
+        kinds=kinds,
+        digest=bool(raw.get("digest", False)),
+    )
+
+
+def _job(raw: Any, index: int) -> JobConfig:
+    where = f"schedule.jobs[{index}]"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: expected a table")
+    _unknown(raw, {"name", "sections", "interval_minutes", "interval_seconds", "cron",
+                   "jitter_seconds", "full"}, where)
+    interval = None
+    if "interval_minutes" in raw:
+        interval = float(_typed(raw, "interval_minutes", (int, float), where)) * 60
+    if "interval_seconds" in raw:
+        interval = float(_typed(raw, "interval_seconds", (int, float), where))
+    cron = _typed(raw, "cron", str, where) if "cron" in raw else None
+    if (interval is None) == (cron is None):
+        raise ConfigError(f"{where}: give exactly one of interval_minutes or cron")
+    if interval is not None and interval <= 0:
+        raise ConfigError(f"{where}: interval must be positive, got {interval:g} s")
+    jitter = float(_typed(raw, "jitter_seconds", (int, float), where)) if (
+        "jitter_seconds" in raw) else 0.0
+    return JobConfig(
+        name=str(raw.get("name") or f"job-{index + 1}"),
+        sections=_str_list(raw, "sections", where),
+        interval_seconds=interval,
+        cron=cron,
+        jitter_seconds=jitter,
+        full=bool(raw.get("full", False)),
+    )
+
+
+def load_config(path: str | os.PathLike | None = None) -> Config:
+    """Config from `path`, else $PORTALCRAWL_CONFIG, else ./portalcrawl.toml if present."""
+    explicit = path or os.environ.get(ENV_CONFIG)
+    candidate = Path(explicit) if explicit else Path(DEFAULT_CONFIG)
+    raw: dict[str, Any] = {}
+    if explicit or candidate.is_file():
+        try:
+            raw = tomllib.loads(candidate.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file {candidate} not found") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read config file {candidate}: {exc}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {candidate}: {exc}") from None
+    config = parse_config(raw)
+    config.source = str(candidate) if raw or explicit else None
+    if os.environ.get(ENV_URL):
+        config.portal_url = check_portal_url(os.environ[ENV_URL])
+    if os.environ.get(ENV_DB):
+        config.db = os.environ[ENV_DB]
+    return config
+
+
+def parse_config(raw: dict[str, Any]) -> Config:
+    """Validate a parsed TOML document; every error names the bad key and value."""
+    _unknown(raw, {"portal", "crawl", "health", "channels", "schedule"}, "config")
+    portal = raw.get("portal", {})
+    crawl = raw.get("crawl", {})
+    health = raw.get("health", {})
+    config = Config()
+    _unknown(portal, {"url", "db", "profile", "sections", "revisit_hours"}, "portal")
+    if "url" in portal:
+        config.portal_url = check_portal_url(_typed(portal, "url", str, "portal"))
+    if "db" in portal:
+        config.db = _typed(portal, "db", str, "portal")
+    if "profile" in portal:
+        config.profile = _typed(portal, "profile", str, "portal")
+    config.sections = _str_list(portal, "sections", "portal")
+    if "revisit_hours" in portal:
+        config.revisit_hours = float(_typed(portal, "revisit_hours", (int, float), "portal"))
+        if config.revisit_hours < 0:
+            raise ConfigError("portal.revisit_hours: must not be negative")
+    _unknown(crawl, {"timeout_minutes", "settings"}, "crawl")
+    if "timeout_minutes" in crawl:
+        minutes = float(_typed(crawl, "timeout_minutes", (int, float), "crawl"))
+        if minutes <= 0:
+            raise ConfigError("crawl.timeout_minutes: must be positive")
+        config.crawl_timeout_seconds = minutes * 60
+    if "settings" in crawl:
+        config.settings = dict(_typed(crawl, "settings", dict, "crawl"))
+    _unknown(health, {"fallback_share", "max_errors", "error_share"}, "health")
+    for key in ("fallback_share", "error_share"):
+        if key in health:
+            value = float(_typed(health, key, (int, float), "health"))
+            if not 0 <= value <= 1:
+                raise ConfigError(f"health.{key}: expected a share between 0 and 1, got {value}")
+            setattr(config.health, key, value)
+    if "max_errors" in health:
+        config.health.max_errors = int(_typed(health, "max_errors", int, "health"))
+    channels = raw.get("channels", [])
+    if not isinstance(channels, list):
+        raise ConfigError("channels: expected an array of tables ([[channels]])")
+    config.channels = [_channel(c, i) for i, c in enumerate(channels)]
+    names = [c.name for c in config.channels]
+    dupes = {n for n in names if names.count(n) > 1}
+    if dupes:
+        raise ConfigError(f"channels: duplicate name {sorted(dupes)[0]!r}")
+    schedule = raw.get("schedule", {})
+    _unknown(schedule, {"jobs"}, "schedule")
+    jobs = schedule.get("jobs", [])
+    if not isinstance(jobs, list):
+        raise ConfigError("schedule.jobs: expected an array of tables ([[schedule.jobs]])")
+    config.jobs = [_job(j, i) for i, j in enumerate(jobs)]
+    return config

@@ -1,0 +1,1 @@
+"""Scrapy project that crawls the Đồng Tháp portal's news and press sections into SQLite."""

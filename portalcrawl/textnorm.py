@@ -1,0 +1,85 @@
+"""Text normalisation for Vietnamese portal text: storage form, comparison form, search folding.
+
+Pure functions (no Scrapy, no click): the loaders, the store, the monitor's diff and the search
+all depend on these agreeing with each other.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_WS = re.compile(r"\s+")
+# The five Vietnamese tone marks as combining characters; vowel-quality marks (circumflex,
+# breve, horn) are part of the letter and stay.
+TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+
+def clean_text(value: str | None) -> str:
+    """Storage form of one paragraph: NFC, no zero-width characters, white space folded."""
+    if not value:
+        return ""
+    text = unicodedata.normalize("NFC", value.translate(ZERO_WIDTH))
+    return _WS.sub(" ", text).strip()
+
+
+def drop_null(value: str | None) -> str | None:
+    """Liferay prints a stray 'null' where a field is empty: treat it as no value."""
+    if value is None:
+        return None
+    return None if value.strip().lower() in ("", "null") else value
+
+
+def join_paragraphs(paragraphs: list[str]) -> str:
+    """Body text: cleaned, non-empty paragraphs separated by one blank line."""
+    cleaned = (clean_text(p) for p in paragraphs)
+    return "\n\n".join(p for p in cleaned if p and p.lower() != "null")
+
+
+def clean_multiline(value: str | None) -> str:
+    """Storage form of multi-paragraph text: each paragraph cleaned, breaks kept."""
+    if not value:
+        return ""
+    return join_paragraphs(re.split(r"\n\s*\n", value.translate(ZERO_WIDTH)))
+
+
+def _syllable_key(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", word)
+    tones = "".join(sorted(c for c in decomposed if c in TONE_MARKS))
+    base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in TONE_MARKS))
+    return f"{base}\u2063{tones}" if tones else base
+
+
+def comparison_words(value: str | None) -> list[str]:
+    """Words in a form where Unicode form, spacing and tone-mark placement no longer matter.
+
+    "uỷ" and "ủy", "hoà" and "hòa" give the same word; "hoa" and "hòa" do not.
+    """
+    return [_syllable_key(w) for w in clean_text(value).split(" ") if w]
+
+
+def comparison_form(value: str | None) -> str:
+    """One string per field for hashing and equality: see comparison_words."""
+    return " ".join(comparison_words(value))
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    if char in "đĐ":
+        return "d"
+    base = unicodedata.normalize("NFD", char)[:1] or char
+    lowered = base.lower()
+    return lowered if len(lowered) == 1 else base
+
+
+def fold(value: str | None) -> str:
+    """Search folding: lower case, accents and tone marks removed, đ → d.
+
+    Maps each character of the NFC text to exactly one character, so a match found in the
+    folded text has the same offsets in the NFC original (used for snippets).
+    """
+    if not value:
+        return ""
+    return "".join(_fold_char(c) for c in unicodedata.normalize("NFC", value))
