@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from monitor import cmd_data, cmd_ops, cmd_schedule
+from monitor import cmd_data, cmd_ops, cmd_run, cmd_schedule
 from monitor.cliutil import CliError
 from monitor.config import ConfigError
 from portalcrawl.store import StoreError
@@ -27,7 +27,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-for _module in (cmd_ops, cmd_data, cmd_schedule):
+for _module in (cmd_run, cmd_ops, cmd_data, cmd_schedule):
     for _command in _module.commands:
         cli.add_command(_command)
 

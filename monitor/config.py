@@ -10,6 +10,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.combining import OrTrigger
+from apscheduler.triggers.cron import CronTrigger
+
 DEFAULT_PORTAL_URL = "https://dongthap.gov.vn"
 DEFAULT_DB = "data/portal.sqlite3"
 DEFAULT_CONFIG = "portalcrawl.toml"
@@ -18,6 +22,7 @@ ENV_URL = "PORTALCRAWL_URL"
 ENV_DB = "PORTALCRAWL_DB"
 KINDS = ("new", "edited", "removed", "restored", "crawler_alert")
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 
 
 class ConfigError(Exception):
@@ -90,6 +95,64 @@ def expand_env(value: str, where: str) -> str:
     return _ENV_REF.sub(sub, value)
 
 
+def _crontab_day(token: str) -> int:
+    if token.isdigit() and int(token) <= 7:
+        return int(token)
+    if token in _CRON_DAYS:
+        return _CRON_DAYS.index(token)
+    raise ValueError(f"bad day of week {token!r}")
+
+
+def _crontab_weekdays(spec: str) -> str:
+    """Crontab's day of week (0 and 7 = Sunday) as names: APScheduler 3 counts 0 as Monday."""
+    if spec == "*":
+        return spec
+    days: set[int] = set()
+    for part in spec.lower().split(","):
+        span, _, step = part.partition("/")
+        if step and (not step.isdigit() or int(step) < 1):
+            raise ValueError(f"bad step {step!r} in day of week")
+        if span == "*":
+            first, last = 0, 6
+        else:
+            low, _, high = span.partition("-")
+            first = _crontab_day(low)
+            last = _crontab_day(high) if high else (7 if step else first)
+        if last < first:
+            raise ValueError(f"bad day-of-week range {span!r}")
+        days.update(day % 7 for day in range(first, last + 1, int(step or 1)))
+    return ",".join(_CRON_DAYS[day] for day in sorted(days))
+
+
+def cron_trigger(expr: str, jitter: float | None = None) -> BaseTrigger:
+    """A crontab line with crontab's meaning (0 = Sunday; day and weekday both given: either)."""
+    fields = expr.split()
+    if len(fields) != 5:
+        raise ValueError(f"expected 5 fields (minute hour day month weekday), got {len(fields)}")
+    minute, hour, day, month, weekday = fields
+    days = _crontab_weekdays(weekday)
+    if day.startswith("*") or weekday.startswith("*"):
+        return CronTrigger(
+            minute=minute, hour=hour, day=day, month=month, day_of_week=days, jitter=jitter
+        )
+    return OrTrigger(
+        [
+            CronTrigger(minute=minute, hour=hour, day=day, month=month),
+            CronTrigger(minute=minute, hour=hour, month=month, day_of_week=days),
+        ],
+        jitter=jitter,
+    )
+
+
+def check_cron(expr: str, where: str) -> str:
+    """Refuse a bad cron line when the config is read, not at its first fire time."""
+    try:
+        cron_trigger(expr)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: bad cron expression {expr!r}: {exc}") from None
+    return expr
+
+
 def _typed(table: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
     value = table[key]
     if isinstance(value, bool) and kind in (int, float, (int, float)):
@@ -144,7 +207,7 @@ def _job(raw: Any, index: int) -> JobConfig:
         interval = float(_typed(raw, "interval_minutes", (int, float), where)) * 60
     if "interval_seconds" in raw:
         interval = float(_typed(raw, "interval_seconds", (int, float), where))
-    cron = _typed(raw, "cron", str, where) if "cron" in raw else None
+    cron = check_cron(_typed(raw, "cron", str, where), f"{where}.cron") if "cron" in raw else None
     if (interval is None) == (cron is None):
         raise ConfigError(f"{where}: give exactly one of interval_minutes or cron")
     if interval is not None and interval <= 0:

@@ -69,7 +69,10 @@ def comparison_form(value: str | None) -> str:
 def _fold_char(char: str) -> str:
     if char in "đĐ":
         return "d"
-    base = unicodedata.normalize("NFD", char)[:1] or char
+    decomposed = unicodedata.normalize("NFD", char)
+    # Strip marks only: a Hangul syllable or an Indic two-part vowel decomposes into letters.
+    marks_only = all(unicodedata.combining(c) for c in decomposed[1:])
+    base = decomposed[0] if marks_only else char
     lowered = base.lower()
     return lowered if len(lowered) == 1 else base
 
@@ -78,8 +81,22 @@ def fold(value: str | None) -> str:
     """Search folding: lower case, accents and tone marks removed, đ → d.
 
     Maps each character of the NFC text to exactly one character, so a match found in the
-    folded text has the same offsets in the NFC original (used for snippets).
+    folded text has the same offsets in the NFC original (used for snippets). A stray
+    combining mark (one NFC could not attach, as in a doubled tone mark) is kept unless it
+    would combine with the folded letter before it; then it becomes a space, so that folding
+    stays idempotent and the folded text stays NFC.
     """
     if not value:
         return ""
-    return "".join(_fold_char(c) for c in unicodedata.normalize("NFC", value))
+    out: list[str] = []
+    cluster = 0  # index in out of the last character that starts a cluster
+    for char in unicodedata.normalize("NFC", value):
+        if unicodedata.combining(char):
+            tail = "".join(out[cluster:]) + char
+            if unicodedata.normalize("NFC", tail) != tail:
+                char, cluster = " ", len(out)
+            out.append(char)
+        else:
+            cluster = len(out)
+            out.append(_fold_char(char))
+    return "".join(out)

@@ -1,0 +1,54 @@
+"""What the spider hands the pipelines: articles, listing sightings, removals, failures."""
+
+from __future__ import annotations
+
+import scrapy
+
+
+class ArticleItem(scrapy.Item):
+    """One article page, one row in `articles` (see portalcrawl.schema for each field)."""
+
+    asset_id = scrapy.Field()
+    url = scrapy.Field()
+    title = scrapy.Field()
+    summary = scrapy.Field()
+    body_text = scrapy.Field()
+    body_html = scrapy.Field()
+    published_at = scrapy.Field()
+    author = scrapy.Field()
+    source = scrapy.Field()
+    sections = scrapy.Field()
+    images = scrapy.Field()
+    attachments = scrapy.Field()
+    extraction = scrapy.Field()
+    url_keys = scrapy.Field()
+    fetched_url = scrapy.Field()
+
+
+class ListingSeen(scrapy.Item):
+    """An article's entry on a listing page: keeps sections and change detection in step."""
+
+    key = scrapy.Field()
+    section = scrapy.Field()
+    entry_hash = scrapy.Field()
+    listed_date = scrapy.Field()
+    asset_id = scrapy.Field()
+    needs_fetch = scrapy.Field()
+
+
+class Removal(scrapy.Item):
+    """A known article that answers 404 or a soft 404."""
+
+    asset_id = scrapy.Field()
+    reason = scrapy.Field()
+    url = scrapy.Field()
+
+
+class FetchFailed(scrapy.Item):
+    """A request that failed after retries: the next run tries it first."""
+
+    url = scrapy.Field()
+    kind = scrapy.Field()
+    section = scrapy.Field()
+    asset_id = scrapy.Field()
+    error = scrapy.Field()

@@ -1,0 +1,56 @@
+"""ArticleLoader: the field work (NFC, spaces, 'null', absolute URLs, dates) as processors."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+
+from itemloaders.processors import Compose, Identity, MapCompose, TakeFirst
+from scrapy.loader import ItemLoader
+
+from portalcrawl.dates import parse_date_line, parse_listing_date, to_iso
+from portalcrawl.items import ArticleItem
+from portalcrawl.sanitize import sanitize_html
+from portalcrawl.textnorm import ZERO_WIDTH, clean_text, drop_null, join_paragraphs
+
+
+def portal_time_iso(value: str) -> str | None:
+    """A date line ('Thứ Sáu, 22/01/2021 08:30') or a listing date ('22/01/2021', midnight)
+    as ISO 8601 with +07:00."""
+    parsed = parse_date_line(value)
+    if parsed is not None:
+        return to_iso(parsed)
+    day = parse_listing_date(value)
+    return to_iso(datetime(day.year, day.month, day.day)) if day else None
+
+
+def html_text(value: str) -> str:
+    """Markup keeps its layout; its text still goes NFC without zero-width characters."""
+    return unicodedata.normalize("NFC", value.translate(ZERO_WIDTH))
+
+
+def unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(v for v in values if v))
+
+
+class ArticleLoader(ItemLoader):
+    """Loads ArticleItem; `published_at` takes the first value that parses (date line first)."""
+
+    default_item_class = ArticleItem
+    default_input_processor = MapCompose(drop_null, clean_text, drop_null)
+    default_output_processor = TakeFirst()
+
+    published_at_in = MapCompose(drop_null, clean_text, portal_time_iso)
+    body_text_in = MapCompose(drop_null)
+    body_text_out = Compose(join_paragraphs)
+    body_html_in = Identity()
+    body_html_out = Compose("".join, html_text, sanitize_html)
+    sections_in = MapCompose(str.strip)
+    sections_out = Compose(unique)
+    images_in = MapCompose(str.strip)
+    images_out = Compose(unique)
+    attachments_in = MapCompose(str.strip)
+    attachments_out = Compose(unique)
+    url_keys_in = Identity()
+    url_keys_out = Compose(unique)
+    asset_id_in = MapCompose(int)

@@ -1,0 +1,209 @@
+"""Item pipelines, in order: validate -> normalise -> dedupe -> store."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import defaultdict
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.spiders import Spider
+
+from portalcrawl.items import ArticleItem, FetchFailed, ListingSeen, Removal
+from portalcrawl.store import Store, StoreError
+from portalcrawl.textnorm import clean_multiline, clean_text
+from portalcrawl.urls import strip_query
+
+logger = logging.getLogger(__name__)
+
+TEXT_FIELDS = ("title", "summary", "author", "source")
+LIST_FIELDS = ("sections", "images", "attachments", "url_keys")
+
+
+class ValidatePipeline:
+    """An article without title or body is dropped, and the reason counted in the run stats."""
+
+    def __init__(self, stats: Any) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
+        return cls(crawler.stats)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):
+            return item
+        for name, reason in (("asset_id", "no_asset_id"), ("title", "no_title"),
+                             ("body_text", "no_body")):
+            if not item.get(name):
+                self.stats.inc_value(f"portalcrawl/dropped/{reason}")
+                raise DropItem(f"{reason}: {item.get('fetched_url') or item.get('url')}")
+        return item
+
+
+class NormalisePipeline:
+    """Last word on storage form, whatever the loader or a custom spider produced."""
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):
+            return item
+        for name in TEXT_FIELDS:
+            item[name] = clean_text(item.get(name)) or None
+        item["title"] = item["title"] or ""
+        item["body_text"] = clean_multiline(item.get("body_text"))
+        item["url"] = strip_query(item["url"])
+        for name in LIST_FIELDS:
+            item[name] = list(dict.fromkeys(v for v in item.get(name) or [] if v))
+        return item
+
+
+class DedupePipeline:
+    """The same asset id reached twice in a run is one article: merge its sections."""
+
+    def __init__(self, stats: Any) -> None:
+        self.stats = stats
+        self.seen: dict[int, ArticleItem] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
+        return cls(crawler.stats)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):
+            return item
+        first = self.seen.get(item["asset_id"])
+        if first is None:
+            self.seen[item["asset_id"]] = item
+            return item
+        first["sections"] = list(dict.fromkeys([*first["sections"], *item["sections"]]))
+        first["url_keys"] = list(dict.fromkeys([*first["url_keys"], *item["url_keys"]]))
+        self.stats.inc_value("portalcrawl/duplicates")
+        raise DropItem(f"duplicate of asset {item['asset_id']}: sections merged")
+
+
+class StorePipeline:
+    """Writes to SQLite; at close, applies listing sightings and records the run's outcome."""
+
+    def __init__(self, crawler: Crawler, path: str) -> None:
+        self.crawler = crawler
+        self.path = path
+        self.store: Store | None = None
+        self.run_id: int | None = None
+        self.saved: dict[int, ArticleItem] = {}
+        self.sightings: list[ListingSeen] = []
+        self.key_sections: dict[str, set[str]] = defaultdict(set)
+        self.removed = 0
+        self.events: dict[str, int] = defaultdict(int)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        path = crawler.settings.get("PORTALCRAWL_DB")
+        if not path:
+            raise NotConfigured("PORTALCRAWL_DB is not set")
+        return cls(crawler, path)
+
+    def open_spider(self, spider: Spider | None = None) -> None:
+        spider = spider or self.crawler.spider
+        self.store = Store(self.path)
+        settings = self.crawler.settings
+        run_id = settings.getint("PORTALCRAWL_RUN_ID")
+        if run_id:
+            self.store.claim_run(run_id, os.getpid())
+        else:
+            run_id = self.store.start_run(
+                mode="full" if settings.getbool("PORTALCRAWL_FULL") else "incremental",
+                sections=[s.path for s in getattr(spider, "sections", [])],
+                portal_url=settings.get("PORTALCRAWL_URL"),
+                pid=os.getpid(),
+            )
+        self.run_id = run_id
+        spider.run_id = run_id
+        for section in getattr(spider, "sections", []):
+            self.store.set_section_state(section.path, synced=False, run_id=run_id)
+
+    def process_item(self, item: Any) -> Any:
+        assert self.store is not None
+        if isinstance(item, ArticleItem):
+            self._save(item)
+        elif isinstance(item, ListingSeen):
+            self.sightings.append(item)
+            self.key_sections[item["key"]].add(item["section"])
+        elif isinstance(item, Removal):
+            if self.store.mark_removed(item["asset_id"], self.run_id, item["reason"]):
+                self.removed += 1
+        elif isinstance(item, FetchFailed):
+            self.store.add_backlog(item["url"], item["kind"], section=item.get("section"),
+                                   asset_id=item.get("asset_id"), run_id=self.run_id,
+                                   error=item.get("error") or "failed")
+        return item
+
+    def _save(self, item: ArticleItem) -> None:
+        assert self.store is not None
+        sections = list(item["sections"])
+        for key in item["url_keys"]:
+            sections += sorted(self.key_sections.get(key, ()))
+        item["sections"] = list(dict.fromkeys(sections))
+        result = self.store.save_article(dict(item), self.run_id, item["url_keys"])
+        self.events[result.kind] += 1
+        self.saved[item["asset_id"]] = item
+        for url in {item.get("fetched_url"), item["url"]}:
+            if url:
+                self.store.clear_backlog(url)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.store is None:
+            return
+        try:
+            self._apply_sightings()
+            self._finish(spider, reason)
+        except StoreError as exc:
+            logger.error("could not record the run's end: %s", exc)
+        finally:
+            self.store.close()
+            self.store = None
+
+    def _apply_sightings(self) -> None:
+        assert self.store is not None
+        keys = self.store.url_keys()
+        by_asset: dict[int, set[str]] = defaultdict(set)
+        with self.store.db.atomic():
+            for seen in self.sightings:
+                asset_id = keys.get(seen["key"])
+                if asset_id is None or (seen["needs_fetch"] and asset_id not in self.saved):
+                    continue
+                self.store.record_listing(asset_id, seen["section"], seen["entry_hash"],
+                                          seen["listed_date"], self.run_id)
+                by_asset[asset_id].add(seen["section"])
+            for asset_id, sections in by_asset.items():
+                self.store.touch(asset_id, sorted(sections))
+
+    def _finish(self, spider: Spider, reason: str) -> None:
+        assert self.store is not None
+        stats = self.crawler.stats.get_stats()
+        report = getattr(spider, "report", None)
+        summary = report.summary() if report else {}
+        dropped = {k.rsplit("/", 1)[1]: v for k, v in stats.items()
+                   if k.startswith("portalcrawl/dropped/")}
+        summary.update(
+            requests=int(stats.get("downloader/request_count", 0)),
+            drops=sum(dropped.values()),
+            dropped=dropped,
+            removed=self.removed,
+            events=dict(self.events),
+            finish_reason=reason,
+        )
+        ok = reason == "finished"
+        if report:
+            for section, state in report.sections.items():
+                self.store.set_section_state(section, synced=ok and state.clean,
+                                             run_id=self.run_id, count=state.listed)
+        status = "ok" if ok else ("aborted" if reason == "shutdown" else "failed")
+        error = None if ok else f"crawl ended: {reason}"
+        if ok and summary.get("pages", 0) == 0 and summary.get("errors", 0):
+            status = "failed"
+            error = f"no listing page could be read ({summary.get('last_error') or 'errors'})"
+        self.store.finish_run(self.run_id, status, summary, error)

@@ -1,0 +1,56 @@
+"""Per-run counters the spider keeps, turned into the run row's stats (the health contract).
+
+stats JSON written to runs.stats:
+  pages, articles, errors: ints (also their own columns)
+  article_pages: article pages parsed; fallback_pages: of those, extracted by the fallback
+  sections: {path: {"listed": n, "fetched": n, "pages": n, "failed": n, "complete": bool}}
+  removed, requests, drops, dropped {reason: n}, events {kind: n}, finish_reason
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class SectionReport:
+    listed: int = 0
+    fetched: int = 0
+    pages: int = 0
+    failed: int = 0
+    walk_done: bool = False
+
+    @property
+    def clean(self) -> bool:
+        """The walk ended by the rules and nothing in it failed: the section is in step."""
+        return self.walk_done and self.failed == 0
+
+
+@dataclass
+class CrawlReport:
+    sections: dict[str, SectionReport] = field(default_factory=dict)
+    article_pages: int = 0
+    fallback_pages: int = 0
+    unparseable: int = 0
+    errors: int = 0
+    last_error: str = ""
+
+    def section(self, path: str) -> SectionReport:
+        return self.sections.setdefault(path, SectionReport())
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "pages": sum(s.pages for s in self.sections.values()),
+            "articles": self.article_pages,
+            "errors": self.errors,
+            "article_pages": self.article_pages,
+            "fallback_pages": self.fallback_pages,
+            "unparseable_pages": self.unparseable,
+            "last_error": self.last_error,
+            "sections": {
+                path: {"listed": s.listed, "fetched": s.fetched, "pages": s.pages,
+                       "failed": s.failed, "complete": s.clean}
+                for path, s in self.sections.items()
+            },
+        }

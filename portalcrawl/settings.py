@@ -1,0 +1,67 @@
+"""Scrapy settings: polite by default against a public service on modest hardware.
+
+Lift the politeness for a local copy with `--set DOWNLOAD_DELAY=0 --set AUTOTHROTTLE_ENABLED=0
+--set CONCURRENT_REQUESTS=8`; never against the real portal.
+"""
+
+BOT_NAME = "portalcrawl"
+SPIDER_MODULES = ["portalcrawl.spiders"]
+NEWSPIDER_MODULE = "portalcrawl.spiders"
+
+# What the crawl reads and writes (the monitor passes these; `scrapy crawl portal -s ...` too).
+PORTALCRAWL_URL = "https://dongthap.gov.vn"
+PORTALCRAWL_DB = "data/portal.sqlite3"
+PORTALCRAWL_PROFILE = "dongthap"
+PORTALCRAWL_SECTIONS: list[str] = []
+PORTALCRAWL_FULL = False
+PORTALCRAWL_REVISIT_HOURS = 48
+PORTALCRAWL_RUN_ID = 0
+PORTALCRAWL_PROGRESS = False
+
+# Honest and reachable: operators should put their own address here (config [crawl.settings]).
+USER_AGENT = (
+    "portalcrawl/0.1 (news and press-release change monitor; "
+    "+https://github.com/portalcrawl/portalcrawl; mailto:portalcrawl-ops@users.noreply.github.com)"
+)
+ROBOTSTXT_OBEY = True
+
+CONCURRENT_REQUESTS = 2
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_DELAY_JITTER = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_MAX = 30.0
+
+# Nothing that listens: the remote-control extension runs code, the telnet console too.
+REMOTE_CONTROL_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "portalcrawl.middlewares.BackoffRetryMiddleware": 550,
+}
+ITEM_PIPELINES = {
+    "portalcrawl.pipelines.ValidatePipeline": 100,
+    "portalcrawl.pipelines.NormalisePipeline": 200,
+    "portalcrawl.pipelines.DedupePipeline": 300,
+    "portalcrawl.pipelines.StorePipeline": 400,
+}
+EXTENSIONS = {
+    "portalcrawl.progress.Progress": 500,
+}
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

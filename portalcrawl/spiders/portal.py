@@ -1,0 +1,338 @@
+"""Spider `portal`: walks section listings, fetches each article once per run, finds removals."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from parsel import Selector
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from portalcrawl.dates import parse_listing_date
+from portalcrawl.extract import ListingEntry, is_not_found, parse_article, parse_listing
+from portalcrawl.items import FetchFailed, ListingSeen, Removal
+from portalcrawl.loaders import ArticleLoader
+from portalcrawl.profile import Section, load_profile
+from portalcrawl.report import CrawlReport
+from portalcrawl.store import KnownArticle, Store, StoreError
+from portalcrawl.textnorm import comparison_form
+from portalcrawl.urls import (
+    article_key,
+    listing_page_params,
+    listing_url,
+    on_portal,
+    with_page_params,
+)
+
+logger = logging.getLogger(__name__)
+
+LISTING_PRIORITY = 20
+ARTICLE_PRIORITY = 0
+NOT_FOUND = [404, 410]
+
+
+@dataclass
+class Wanted:
+    """An article request to make: from a listing, a confirmation, the backlog or the canary."""
+
+    url: str
+    key: str | None
+    section: str | None
+    listing_date: str | None
+    asset_id: int | None
+    why: str
+
+
+def entry_hash(entry: ListingEntry) -> str:
+    """Fingerprint of a listing entry in comparison form: only a real change alters it."""
+    parts = (comparison_form(entry.title), comparison_form(entry.date_text),
+             comparison_form(entry.summary), comparison_form(entry.cover))
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+class PortalSpider(scrapy.Spider):
+    name = "portal"
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.setup(crawler)
+        return spider
+
+    def setup(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.base = settings.get("PORTALCRAWL_URL").rstrip("/")
+        self.profile = load_profile(settings.get("PORTALCRAWL_PROFILE"))
+        wanted = settings.getlist("PORTALCRAWL_SECTIONS")
+        self.sections: list[Section] = (
+            [self.profile.section(p) for p in wanted] if wanted else list(self.profile.sections)
+        )
+        self.full = settings.getbool("PORTALCRAWL_FULL")
+        self.revisit = timedelta(hours=settings.getfloat("PORTALCRAWL_REVISIT_HOURS"))
+        self.page_size = settings.getint("PORTALCRAWL_PAGE_SIZE", self.profile.page_size)
+        self.allowed_domains = [urlsplit(self.base).hostname or ""]
+        self.report = CrawlReport()
+        self.run_id: int | None = None
+        self._load_state(settings.get("PORTALCRAWL_DB"))
+        self.requested_keys: set[str] = set()
+        self.requested_assets: set[int] = set()
+        self.fetched_assets: set[int] = set()
+        self.deferred: list[Wanted] = []
+        self.canary: Wanted | None = None
+        self.listed_keys: dict[str, set[str]] = {}
+        self.oldest_listed: dict[str, date] = {}
+        self._idle_rounds = 0
+        crawler.signals.connect(self.on_idle, signal=signals.spider_idle)
+
+    def _load_state(self, db_path: str | None) -> None:
+        self.keys: dict[str, int] = {}
+        self.known: dict[int, KnownArticle] = {}
+        self.entries: dict[tuple[int, str], str] = {}
+        self.synced: set[str] = set()
+        self.backlog: list[dict[str, Any]] = []
+        if not db_path or not Path(db_path).is_file():
+            return
+        try:
+            with Store(db_path, readonly=True) as store:
+                self.keys = store.url_keys()
+                self.known = store.known_articles()
+                self.entries = store.listing_entries()
+                self.synced = store.synced_sections()
+                self.backlog = store.backlog()
+        except (StoreError, Exception) as exc:  # an empty or new store: crawl as a first run
+            logger.warning("could not read crawl state, crawling as a first run: %s", exc)
+
+    # -- start ---------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for row in self.backlog:
+            if row["kind"] == "article":
+                wanted = Wanted(row["url"], article_key(row["url"]), row["section"], None,
+                                row["asset_id"], "backlog")
+                for request in self._article_requests(wanted):
+                    yield request
+        for section in self.sections:
+            self.report.section(section.path)
+            self.listed_keys[section.path] = set()
+            url = listing_url(self.base, self.profile, section, 1, self.page_size)
+            yield self._listing_request(url, section.path, 1, ())
+
+    def _listing_request(self, url: str, section: str, page: int,
+                         previous: tuple[str, ...]) -> scrapy.Request:
+        return scrapy.Request(
+            url, callback=self.parse_listing, errback=self.failed,
+            priority=LISTING_PRIORITY,
+            meta={"section": section, "page": page, "previous": previous, "kind": "listing"},
+            dont_filter=True,
+        )
+
+    # -- listings ------------------------------------------------------------------------------
+
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        section = response.meta["section"]
+        report = self.report.section(section)
+        report.pages += 1
+        page = parse_listing(Selector(text=response.text), response.url, self.profile, self.base)
+        keys = tuple(e.key for e in page.entries)
+        if keys and keys == response.meta["previous"]:
+            report.walk_done = True  # Liferay answered a past-the-end page with the last page
+            yield from self._walk_done(section, reached_end=True)
+            return
+        all_known = bool(page.entries)
+        for entry in page.entries:
+            seen, requests = self._sighting(entry, section)
+            all_known &= not seen["needs_fetch"]
+            yield seen
+            yield from requests
+        stop = not self.full and section in self.synced and all_known
+        next_url = None if stop else self._next_url(page, response)
+        if next_url:
+            yield self._listing_request(next_url, section, response.meta["page"] + 1, keys)
+            return
+        report.walk_done = True
+        yield from self._walk_done(section, reached_end=not stop)
+
+    def _next_url(self, page: Any, response: Response) -> str | None:
+        if not page.has_next:
+            return None
+        if page.results and page.results[1] >= page.results[2]:
+            return None
+        href = on_portal(page.next_href, response.url, self.base, self.profile.aliases)
+        if not href:
+            return None
+        number, _ = listing_page_params(href)
+        served = page.results[1] - page.results[0] + 1 if page.results else None
+        if number and served:
+            return with_page_params(href, number, served)
+        return href
+
+    def _sighting(self, entry: ListingEntry, section: str
+                  ) -> tuple[ListingSeen, list[scrapy.Request]]:
+        report = self.report.section(section)
+        report.listed += 1
+        self.listed_keys[section].add(entry.key)
+        listed = parse_listing_date(entry.date_text)
+        if listed and (section not in self.oldest_listed or listed < self.oldest_listed[section]):
+            self.oldest_listed[section] = listed
+        asset_id = self._asset_for(entry.key)
+        digest = entry_hash(entry)
+        known = self.known.get(asset_id) if asset_id else None
+        needs_fetch = (
+            self.full
+            or known is None
+            or known.status != "live"
+            or self.entries.get((known.asset_id, section)) != digest
+        )
+        requests: list[scrapy.Request] = []
+        if needs_fetch or (known and self._recent(known)):
+            wanted = Wanted(entry.url, entry.key, section, entry.date_text, asset_id, "listing")
+            if entry.key.startswith("id:") and asset_id is None:
+                self.deferred.append(wanted)
+            else:
+                requests = list(self._article_requests(wanted))
+        elif self.canary is None:
+            self.canary = Wanted(entry.url, entry.key, section, entry.date_text, asset_id,
+                                 "canary")
+        seen = ListingSeen(key=entry.key, section=section, entry_hash=digest,
+                           listed_date=listed.isoformat() if listed else None,
+                           asset_id=asset_id, needs_fetch=needs_fetch)
+        return seen, requests
+
+    def _asset_for(self, key: str) -> int | None:
+        if key in self.keys:
+            return self.keys[key]
+        if key.startswith("id:"):
+            asset_id = int(key[3:])
+            return asset_id if asset_id in self.known else None
+        return None
+
+    def _recent(self, known: KnownArticle) -> bool:
+        if not known.published_at or self.revisit <= timedelta(0):
+            return False
+        try:
+            published = datetime.fromisoformat(known.published_at)
+        except ValueError:
+            return False
+        return datetime.now(UTC) - published <= self.revisit
+
+    def _walk_done(self, section: str, *, reached_end: bool) -> Iterator[scrapy.Request]:
+        """Known articles that should have been on the pages read but were not: confirm them."""
+        oldest = self.oldest_listed.get(section)
+        listed_assets = {self._asset_for(k) for k in self.listed_keys[section]}
+        for known in self.known.values():
+            if known.status != "live" or section not in known.sections:
+                continue
+            if known.asset_id in listed_assets or known.asset_id in self.requested_assets:
+                continue
+            if not reached_end:
+                published = (known.published_at or "")[:10]
+                if not oldest or not published or published <= oldest.isoformat():
+                    continue
+            yield from self._article_requests(Wanted(
+                known.url, article_key(known.url), None, None, known.asset_id, "confirm"))
+
+    # -- articles ------------------------------------------------------------------------------
+
+    def _article_requests(self, wanted: Wanted) -> Iterator[scrapy.Request]:
+        """At most one request per article per run, whatever URL form or section led to it."""
+        if wanted.key and wanted.key in self.requested_keys:
+            return
+        if wanted.asset_id is not None and wanted.asset_id in self.requested_assets:
+            return
+        url = on_portal(wanted.url, self.base + "/", self.base, self.profile.aliases)
+        if not url:
+            return
+        if wanted.key:
+            self.requested_keys.add(wanted.key)
+        if wanted.asset_id is not None:
+            self.requested_assets.add(wanted.asset_id)
+        yield scrapy.Request(
+            url, callback=self.parse_article, errback=self.failed, priority=ARTICLE_PRIORITY,
+            meta={"wanted": wanted, "kind": "article", "handle_httpstatus_list": NOT_FOUND},
+        )
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        wanted: Wanted = response.meta["wanted"]
+        sel = Selector(text=response.text)
+        if response.status in NOT_FOUND or is_not_found(sel, self.profile):
+            reason = "404" if response.status in NOT_FOUND else "soft404"
+            asset_id = wanted.asset_id or (self._asset_for(wanted.key) if wanted.key else None)
+            if asset_id is not None and asset_id in self.known:
+                yield Removal(asset_id=asset_id, reason=reason, url=response.url)
+            return
+        raw = parse_article(sel, response.url, self.profile, self.base)
+        if raw is None:
+            self.report.unparseable += 1
+            logger.warning("no article found on %s", response.url)
+            return
+        self.report.article_pages += 1
+        if raw.extraction == "fallback":
+            self.report.fallback_pages += 1
+        if wanted.section:
+            self.report.section(wanted.section).fetched += 1
+        if raw.asset_id in self.fetched_assets:
+            return
+        self.fetched_assets.add(raw.asset_id)
+        self.requested_assets.add(raw.asset_id)
+        yield self._load(raw, wanted, response.url)
+
+    def _load(self, raw: Any, wanted: Wanted, fetched_url: str) -> Any:
+        loader = ArticleLoader()
+        loader.add_value("asset_id", raw.asset_id)
+        loader.add_value("url", raw.canonical)
+        loader.add_value("title", raw.title)
+        loader.add_value("summary", raw.summary)
+        loader.add_value("body_text", raw.paragraphs)
+        loader.add_value("body_html", raw.body_html)
+        loader.add_value("published_at", raw.date_text)
+        loader.add_value("published_at", wanted.listing_date)
+        loader.add_value("author", raw.author)
+        loader.add_value("source", raw.source)
+        loader.add_value("sections", [wanted.section] if wanted.section else [])
+        loader.add_value("images", raw.images)
+        loader.add_value("attachments", raw.attachments)
+        loader.add_value("extraction", raw.extraction)
+        keys = [wanted.key, article_key(raw.canonical), f"id:{raw.asset_id}"]
+        loader.add_value("url_keys", [k for k in keys if k])
+        loader.add_value("fetched_url", fetched_url)
+        return loader.load_item()
+
+    # -- failures and the end ------------------------------------------------------------------
+
+    def failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request
+        kind = request.meta.get("kind", "article")
+        wanted: Wanted | None = request.meta.get("wanted")
+        section = request.meta.get("section") or (wanted.section if wanted else None)
+        self.report.errors += 1
+        self.report.last_error = f"{request.url}: {failure.getErrorMessage()}"[:300]
+        if section:
+            self.report.section(section).failed += 1
+        logger.warning("giving up on %s: %s", request.url, failure.getErrorMessage())
+        yield FetchFailed(url=request.url, kind=kind, section=section,
+                          asset_id=wanted.asset_id if wanted else None,
+                          error=failure.getErrorMessage()[:300])
+
+    def on_idle(self) -> None:
+        """Id-form links wait until every other request is done: then we know their asset ids."""
+        pending = [w for w in self.deferred if int((w.key or "id:0")[3:]) not in self.fetched_assets]
+        self.deferred = []
+        requests = [r for w in pending for r in self._article_requests(w)]
+        if not requests and self.report.article_pages == 0 and self.canary is not None:
+            requests = list(self._article_requests(self.canary))
+            self.canary = None
+        if requests:
+            for request in requests:
+                self.crawler.engine.crawl(request)
+            raise DontCloseSpider

@@ -1,0 +1,471 @@
+"""Delivery over real loopback servers: SMTP (aiosmtpd), a flaky webhook, and jsonl files."""
+
+from __future__ import annotations
+
+import email
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from email import policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+from monitor import delivery
+from monitor.config import ChannelConfig, ConfigError
+from monitor.delivery import (
+    MAX_ATTEMPTS,
+    Channel,
+    build_channels,
+    deliver,
+    mask_secrets,
+    mask_url,
+    validate_channel_url,
+)
+from monitor.messages import notice_message
+from monitor.notices import alert, create_notices
+from portalcrawl.store import Store
+
+PORTAL = "https://dongthap.gov.vn"
+FLOOD = "Đồng Tháp: mưa lớn gây ngập úng nhiều tuyến đường"
+LANDSLIDE = "Cảnh báo sạt lở bờ sông Tiền"
+ESCAPED = 'Hội nghị "Xúc tiến đầu tư" <2026> & giao lưu'
+
+
+def article(asset_id: int, title: str, section: str, body: str = "Nội dung.") -> dict:
+    return {
+        "asset_id": asset_id,
+        "url": f"{PORTAL}/tin/{asset_id}",
+        "title": title,
+        "summary": "Sapo.",
+        "body_text": body,
+        "published_at": "2026-11-25T08:30:00+07:00",
+        "sections": [section],
+    }
+
+
+def new_run(store: Store, *articles: dict) -> int:
+    """A finished run whose articles are new, with its notices created."""
+    run = store.start_run(portal_url=PORTAL)
+    for item in articles:
+        store.save_article(item, run)
+    store.finish_run(run, "ok")
+    create_notices(store, run)
+    return run
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """Baseline run, then run 2 with three new articles (notices 1, 2, 3)."""
+    with Store(tmp_path / "portal.sqlite3") as st:
+        new_run(st, article(100, "Bài cũ", "tin-hoat-dong"))
+        new_run(
+            st,
+            article(1, FLOOD, "tin-hoat-dong", "Nhiều tuyến đường bị ngập sâu sau cơn mưa."),
+            article(2, LANDSLIDE, "thong-bao", "Người dân cần tránh khu vực sạt lở."),
+            article(3, ESCAPED, "tin-hoat-dong"),
+        )
+        yield st
+
+
+def deliveries(store: Store, channel: str) -> list[dict]:
+    return list(
+        store.db.query("SELECT * FROM deliveries WHERE channel=? ORDER BY notice_id", [channel])
+    )
+
+
+def jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+# -- loopback servers ------------------------------------------------------------------------
+
+
+class Hook:
+    """A webhook receiver that answers 500 to the next `fail` requests, then 200."""
+
+    def __init__(self) -> None:
+        self.fail = 0
+        self.failures = 0
+        self.received: list[tuple[dict[str, str], dict[str, Any]]] = []
+        self.port = 0
+
+    def url(self, extra: str = "") -> str:
+        return f"json://127.0.0.1:{self.port}/hook{extra}"
+
+    def notice_ids(self) -> list[str]:
+        return [payload["notice_ids"] for _, payload in self.received]
+
+
+@pytest.fixture
+def hook() -> Iterator[Hook]:
+    receiver = Hook()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if receiver.fail > 0:
+                receiver.fail -= 1
+                receiver.failures += 1
+                self.send_response(500)
+            else:
+                receiver.received.append((dict(self.headers), json.loads(body)))
+                self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    receiver.port = server.server_port
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield receiver
+    server.shutdown()
+    server.server_close()
+
+
+class Mailbox:
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self.recipients: list[list[str]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        self.recipients.append(list(envelope.rcpt_tos))
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Mailbox, int]]:
+    """An SMTP server on 127.0.0.1 that accepts login 'reporter' / 'Dung-Mat-Khau'."""
+
+    def authenticate(
+        server: Any, session: Any, envelope: Any, mechanism: str, data: Any
+    ) -> AuthResult:
+        ok = (data.login, data.password) == (b"reporter", b"Dung-Mat-Khau")
+        return AuthResult(success=ok, handled=False)  # not handled: the server answers 535
+
+    box, port = Mailbox(), free_port()
+    controller = Controller(
+        box, hostname="127.0.0.1", port=port, authenticator=authenticate, auth_require_tls=False
+    )
+    controller.start()
+    yield box, port
+    controller.stop()
+
+
+# -- email -----------------------------------------------------------------------------------
+
+
+def test_email_keeps_vietnamese_title_and_escapes_html(store: Store, smtp: tuple) -> None:
+    box, port = smtp
+    url = f"mailto://127.0.0.1:{port}?from=portalcrawl@example.com&to=newsroom@example.com"
+    report = deliver(store, [Channel("email", url)], run_id=2)
+
+    assert report.ok and report.delivered == 3
+    subjects = [m["Subject"] for m in box.messages]
+    assert subjects == [f"[Tin mới] {FLOOD}", f"[Tin mới] {LANDSLIDE}", f"[Tin mới] {ESCAPED}"]
+    assert box.recipients[0] == ["newsroom@example.com"]
+    html = box.messages[2].get_body(preferencelist=("html",)).get_content()
+    assert "&lt;2026&gt; &amp; giao lưu" in html and "<2026>" not in html
+    assert f'href="{PORTAL}/tin/3"' in html and "tin-hoat-dong" in html
+    assert "08:30 25/11/2026" in box.messages[0].get_body(("html",)).get_content()
+    assert all(d["status"] == "delivered" for d in deliveries(store, "email"))
+
+
+def test_smtp_login_failure_is_recorded_masked_then_recovers(store: Store, smtp: tuple) -> None:
+    box, port = smtp
+    base = f"127.0.0.1:{port}?from=portalcrawl@example.com&to=newsroom@example.com&mode=insecure"
+    wrong = Channel("email", f"mailto://reporter:Sai-Mat-Khau-123@{base}")
+    report = deliver(store, [wrong], run_id=2)
+
+    assert not report.ok and report.pending == 3 and box.messages == []
+    assert "Sai-Mat-Khau-123" not in report.channels[0].error
+    rows = deliveries(store, "email")
+    assert [r["attempts"] for r in rows] == [1, 0, 0]  # the channel is down: stop at the first
+    assert rows[0]["last_error"] and "Sai-Mat-Khau-123" not in rows[0]["last_error"]
+
+    right = Channel("email", f"mailto://reporter:Dung-Mat-Khau@{base}")
+    assert deliver(store, [right], run_id=2).delivered == 3
+    assert len(box.messages) == 3
+
+
+# -- webhooks --------------------------------------------------------------------------------
+
+
+def test_webhook_carries_idempotency_key_and_message(store: Store, hook: Hook) -> None:
+    deliver(store, [Channel("web", hook.url(), kinds=("new",), sections=("thong-bao",))], 2)
+
+    [(headers, payload)] = hook.received
+    assert headers["Idempotency-Key"] == "portalcrawl:web:2"
+    assert payload["idempotency_key"] == "portalcrawl:web:2"
+    assert payload["notice_ids"] == "2" and payload["kind"] == "new"
+    assert payload["title"] == f"[Tin mới] {LANDSLIDE}"
+    assert f"{PORTAL}/tin/2" in payload["message"] and "thong-bao" in payload["message"]
+
+
+def test_webhook_down_for_several_runs_gets_each_notice_once(
+    store: Store, hook: Hook, tmp_path: Path
+) -> None:
+    web = Channel("web", hook.url())
+    log = Channel("log", f"jsonl://{tmp_path / 'log.jsonl'}")
+    hook.fail = 3
+
+    first = deliver(store, [web, log], run_id=2)
+    assert first.channels[0].error and first.channels[0].pending == 3
+    assert first.channels[1].delivered == 3  # the failing webhook held nothing back
+
+    run3 = new_run(store, article(4, "Thêm một tin trong lúc webhook hỏng", "thong-bao"))
+    deliver(store, [web, log], run_id=run3)
+    run4 = new_run(store, article(5, "Tin thứ năm", "thong-bao"))
+    deliver(store, [web, log], run_id=run4)
+    assert hook.received == [] and hook.failures == 3
+
+    run5 = new_run(store)
+    recovered = deliver(store, [web, log], run_id=run5)
+    assert recovered.ok and recovered.channels[0].delivered == 5
+    deliver(store, [web, log], run_id=run5)
+
+    assert hook.notice_ids() == ["1", "2", "3", "4", "5"]
+    assert [r["attempts"] for r in deliveries(store, "web")] == [4, 1, 1, 1, 1]
+    assert [line["notice_id"] for line in jsonl(tmp_path / "log.jsonl")] == [1, 2, 3, 4, 5]
+
+
+def test_crash_between_send_and_record_resends_with_same_key(
+    store: Store, hook: Hook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Crash(BaseException):
+        pass
+
+    real_send = delivery.send
+
+    def send_then_crash(channel: Channel, notices: list) -> None:
+        real_send(channel, notices)
+        raise Crash
+
+    web = Channel("web", hook.url())
+    monkeypatch.setattr(delivery, "send", send_then_crash)
+    with pytest.raises(Crash):
+        deliver(store, [web], run_id=2)
+    monkeypatch.setattr(delivery, "send", real_send)
+    deliver(store, [web], run_id=2)
+
+    keys = [headers["Idempotency-Key"] for headers, _ in hook.received]
+    assert keys == [
+        "portalcrawl:web:1",
+        "portalcrawl:web:1",
+        "portalcrawl:web:2",
+        "portalcrawl:web:3",
+    ]
+    assert {r["status"] for r in deliveries(store, "web")} == {"delivered"}
+
+
+def test_digest_sends_one_message_for_the_run(store: Store, hook: Hook) -> None:
+    report = deliver(store, [Channel("digest", hook.url(), digest=True)], run_id=2)
+
+    assert report.delivered == 3
+    [(headers, payload)] = hook.received
+    assert payload["notice_ids"] == "1,2,3" and payload["kind"] == "digest"
+    assert headers["Idempotency-Key"] == "portalcrawl:digest:1,2,3"
+    assert "3 thông báo" in payload["title"]
+    for title in (FLOOD, LANDSLIDE, ESCAPED):
+        assert title in payload["message"]
+
+
+def test_webhook_credentials_are_masked_in_errors(store: Store, hook: Hook) -> None:
+    hook.fail = 1
+    url = f"json://editor:Mat-Khau-Bi-Mat@127.0.0.1:{hook.port}/hook"
+    report = deliver(store, [Channel("web", url)], run_id=2)
+    assert report.channels[0].error
+    assert "Mat-Khau-Bi-Mat" not in report.channels[0].error
+    assert hook.received == []
+
+
+# -- jsonl and filters -----------------------------------------------------------------------
+
+
+def test_jsonl_relative_path_gets_one_object_per_notice(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    [channel] = build_channels([ChannelConfig("file", "jsonl://out/notices.jsonl")])
+    deliver(store, [channel], run_id=2)
+    lines = jsonl(tmp_path / "out" / "notices.jsonl")
+    assert [(x["notice_id"], x["kind"], x["title"]) for x in lines] == [
+        (1, "new", FLOOD),
+        (2, "new", LANDSLIDE),
+        (3, "new", ESCAPED),
+    ]
+    assert lines[0]["idempotency_key"] == "portalcrawl:file:1"
+    assert lines[0]["section"] == "tin-hoat-dong" and lines[0]["fields"] == []
+
+
+@pytest.mark.parametrize(
+    ("keywords", "titles"),
+    [
+        (["ngap"], [FLOOD]),
+        (["ngập"], [FLOOD]),
+        (["sat lo"], [LANDSLIDE]),
+        (["SẠT LỞ"], [LANDSLIDE]),
+        (["ngập", "sạt lở"], [FLOOD, LANDSLIDE]),
+        (["tranh khu vuc"], [LANDSLIDE]),  # body text counts too
+        (["ngap sau"], [FLOOD]),
+        (["lu"], []),  # whole words only: not "lưu", not "lũ" inside other words
+        (["hạn mặn"], []),
+    ],
+)
+def test_keyword_filter_ignores_accents(
+    store: Store, tmp_path: Path, keywords: list[str], titles: list[str]
+) -> None:
+    path = tmp_path / "kw.jsonl"
+    deliver(store, [Channel("kw", f"jsonl://{path}", keywords=tuple(keywords))], run_id=2)
+    got = [x["title"] for x in jsonl(path)] if path.exists() else []
+    assert got == titles
+
+
+def test_section_filter(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    deliver(store, [Channel("s", f"jsonl://{path}", sections=("thong-bao",))], run_id=2)
+    assert [x["title"] for x in jsonl(path)] == [LANDSLIDE]
+
+
+def test_alerts_pass_keyword_filters_but_follow_kinds(store: Store, tmp_path: Path) -> None:
+    alert(store, 2, "section thong-bao listed no articles (it had 5)", {"section": "thong-bao"})
+    follows = Channel("kw", f"jsonl://{tmp_path / 'kw.jsonl'}", keywords=("ngập",))
+    ops = Channel("ops", f"jsonl://{tmp_path / 'ops.jsonl'}", kinds=("crawler_alert",))
+    deliver(store, [follows, ops], run_id=2)
+    assert [x["kind"] for x in jsonl(tmp_path / "kw.jsonl")] == ["new", "crawler_alert"]
+    assert [x["kind"] for x in jsonl(tmp_path / "ops.jsonl")] == ["crawler_alert"]
+
+
+# -- channel life cycle ----------------------------------------------------------------------
+
+
+def test_new_channel_starts_now_and_returning_one_catches_up(store: Store, tmp_path: Path) -> None:
+    old = Channel("old", f"jsonl://{tmp_path / 'old.jsonl'}")
+    deliver(store, [old], run_id=2)
+
+    run3 = new_run(store, article(4, "Tin của lượt ba", "thong-bao"))
+    fresh = Channel("fresh", f"jsonl://{tmp_path / 'fresh.jsonl'}")
+    deliver(store, [fresh], run_id=run3)  # `old` left out of the config for this run
+    assert [x["notice_id"] for x in jsonl(tmp_path / "fresh.jsonl")] == [4]
+
+    run4 = new_run(store, article(5, "Tin của lượt bốn", "thong-bao"))
+    deliver(store, [old, fresh], run_id=run4)
+    assert [x["notice_id"] for x in jsonl(tmp_path / "old.jsonl")] == [1, 2, 3, 4, 5]
+    assert [x["notice_id"] for x in jsonl(tmp_path / "fresh.jsonl")] == [4, 5]
+
+    later = Channel("later", f"jsonl://{tmp_path / 'later.jsonl'}")
+    assert deliver(store, [later]).channels[0].enqueued == 0  # no run: nothing of the past
+
+
+def test_failing_channel_does_not_stop_others(store: Store, tmp_path: Path) -> None:
+    (tmp_path / "a-directory.jsonl").mkdir()
+    broken = Channel("broken", f"jsonl://{tmp_path / 'a-directory.jsonl'}")
+    works = Channel("works", f"jsonl://{tmp_path / 'ok.jsonl'}")
+    report = deliver(store, [broken, works], run_id=2)
+    assert report.channels[0].error and report.channels[0].pending == 3
+    assert report.channels[1].delivered == 3 and not report.ok
+
+
+def test_notice_failing_max_attempts_is_given_up_only_when_channel_works(
+    store: Store, hook: Hook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_send = delivery.send
+    down = {"all": True}
+
+    def picky(channel: Channel, notices: list) -> None:
+        if down["all"] or notices[0]["id"] == 1:
+            raise delivery.DeliveryError("HTTP 400")
+        real_send(channel, notices)
+
+    monkeypatch.setattr(delivery, "send", picky)
+    channel = Channel("picky", hook.url())
+    for _ in range(MAX_ATTEMPTS + 2):  # a long outage gives nothing up
+        deliver(store, [channel], run_id=2)
+    assert {r["status"] for r in deliveries(store, "picky")} == {"pending"}
+
+    down["all"] = False
+    report = deliver(store, [channel], run_id=2)
+    assert report.channels[0].failed == 1 and report.channels[0].delivered == 2
+    rows = deliveries(store, "picky")
+    assert [r["status"] for r in rows] == ["failed", "delivered", "delivered"]
+    assert rows[0]["last_error"] == "HTTP 400"
+    assert hook.notice_ids() == ["2", "3"]
+
+
+# -- URLs and secrets ------------------------------------------------------------------------
+
+
+def test_bad_url_is_reported_once_and_masked(
+    caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        validate_channel_url("mailto://admin:Hunter-22@")
+    assert str(info.value).startswith("bad notifier URL 'mailto://admin:****@'")
+    assert caplog.records == []  # Apprise's own complaint is folded into the one error
+    assert capsys.readouterr().err == ""
+
+
+def test_ad_hoc_channels_are_named_and_validated() -> None:
+    channels = build_channels([], ["json://127.0.0.1:9/a", "jsonl:///tmp/x.jsonl"])
+    assert [c.name for c in channels] == ["notify-1", "notify-2"]
+    with pytest.raises(ConfigError) as info:
+        validate_channel_url("nosuchscheme://admin:Hunter-22@example.com/")
+    assert "Hunter-22" not in str(info.value) and "****" in str(info.value)
+    with pytest.raises(ConfigError):
+        validate_channel_url("jsonl://")
+
+
+@pytest.mark.parametrize(
+    ("url", "secret", "kept"),
+    [
+        ("mailto://user:pa55word@smtp.example.com?to=a@b.com", "pa55word", "smtp.example.com"),
+        ("mailtos://u:s3cr%40t@mail.example.com:587?to=x@y.vn", "s3cr%40t", ":587"),
+        ("tgram://123456789:ABCdefGHIjklMNOpqrSTUvwxYZ/-1001234/", "ABCdefGHIjkl", "-1001234"),
+        ("json://127.0.0.1:80/h?+X-Token=abcdef123", "abcdef123", "127.0.0.1:80/h"),
+        (
+            "slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ/#general",
+            "TIiajkdnlaz",
+            "#general",
+        ),
+    ],
+)
+def test_mask_url_hides_credentials(url: str, secret: str, kept: str) -> None:
+    masked = mask_url(url)
+    assert secret not in masked and "****" in masked and kept in masked
+
+
+def test_mask_secrets_covers_decoded_passwords() -> None:
+    url = "mailtos://u:s3cr%40t@mail.example.com?to=x@y.vn"
+    text = mask_secrets("login u:s3cr@t refused; also see json://a:b-secret@h/", [url])
+    assert "s3cr@t" not in text and "b-secret" not in text
+
+
+def test_message_escapes_html_but_keeps_text() -> None:
+    notice = {
+        "kind": "edited",
+        "title": "<script>x</script> Bản tin",
+        "url": f"{PORTAL}/a",
+        "section": "tin-hoat-dong",
+        "published_at": "2026-11-25T08:30:00+07:00",
+        "fields": '["title"]',
+        "diff": "title: [-a-] {+<b>+}",
+    }
+    message = notice_message(notice)
+    assert message.title == "[Đã sửa] <script>x</script> Bản tin"
+    assert "<script>" not in message.html and "&lt;b&gt;" in message.html
+    assert "Thay đổi: tiêu đề" in message.text and "{+<b>+}" in message.text
