@@ -40,20 +40,44 @@ def _cycle(config: Config, **kwargs: object) -> RunOutcome:
 
 
 @click.command()
-@click.option("--portal-url", help="Portal to crawl (default: config, $PORTALCRAWL_URL, or "
-              "https://dongthap.gov.vn).")
+@click.option(
+    "--portal-url",
+    help="Portal to crawl (default: config, $PORTALCRAWL_URL, or https://dongthap.gov.vn).",
+)
 @db_option
-@click.option("--section", "sections", multiple=True, metavar="PATH",
-              help="Only this section (repeatable), e.g. thong-cao-bao-chi.")
-@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
-              help="Scrapy setting for this run (repeatable), as `scrapy crawl -s`.")
+@click.option(
+    "--section",
+    "sections",
+    multiple=True,
+    metavar="PATH",
+    help="Only this section (repeatable), e.g. thong-cao-bao-chi.",
+)
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Scrapy setting for this run (repeatable), as `scrapy crawl -s`.",
+)
 @click.option("--full", is_flag=True, help="Re-fetch every article (finds edits to old ones).")
-@click.option("--notify", multiple=True, metavar="URL",
-              help="Extra channel for this run: an Apprise URL or jsonl://FILE (repeatable).")
+@click.option(
+    "--notify",
+    multiple=True,
+    metavar="URL",
+    help="Extra channel for this run: an Apprise URL or jsonl://FILE (repeatable).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as one JSON object.")
 @click.pass_context
-def run(ctx: click.Context, portal_url: str | None, db: str | None, sections: tuple[str, ...],
-        settings: tuple[str, ...], full: bool, notify: tuple[str, ...], as_json: bool) -> None:
+def run(
+    ctx: click.Context,
+    portal_url: str | None,
+    db: str | None,
+    sections: tuple[str, ...],
+    settings: tuple[str, ...],
+    full: bool,
+    notify: tuple[str, ...],
+    as_json: bool,
+) -> None:
     """Crawl once, record versions, announce new, edited and removed posts."""
     config = get_config(ctx)
     try:
@@ -63,21 +87,32 @@ def run(ctx: click.Context, portal_url: str | None, db: str | None, sections: tu
         fail(str(exc))
     if db:
         config.db = db
-    outcome = _cycle(config, full=full, sections=list(sections), notify=list(notify),
-                     settings=list(settings))
+    outcome = _cycle(
+        config, full=full, sections=list(sections), notify=list(notify), settings=list(settings)
+    )
     if as_json:
         click.echo(json.dumps(asdict(outcome), ensure_ascii=False))
-    else:
+    elif outcome.status == "ok":
         click.echo(outcome.message)
     if outcome.status != "ok":
-        sys.exit(1)
+        fail(outcome.message)
 
 
 @click.command()
-@click.option("--db", default="data/demo.sqlite3", show_default=True,
-              type=click.Path(dir_okay=False), help="Store for the demo (recreated).")
-@click.option("--articles", default=300, show_default=True, type=click.IntRange(10, 20000),
-              help="Articles in the local copy.")
+@click.option(
+    "--db",
+    default="data/demo.sqlite3",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Store for the demo (recreated).",
+)
+@click.option(
+    "--articles",
+    default=300,
+    show_default=True,
+    type=click.IntRange(10, 20000),
+    help="Articles in the local copy.",
+)
 @click.pass_context
 def demo(ctx: click.Context, db: str, articles: int) -> None:
     """Serve the local copy of the portal, crawl it, change it, crawl again: all offline."""

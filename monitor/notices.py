@@ -118,7 +118,7 @@ def alert(store: Store, run_id: int | None, message: str, details: Mapping[str, 
             "VALUES (?, 'crawler_alert', ?, ?, ?, ?)",
             [run_id, run["portal_url"] if run else None, message, _json(dict(details)), utcnow()],
         )
-    logger.warning("crawler alert: %s", message)
+    logger.info("crawler alert: %s", message)
     return int(cur.lastrowid)
 
 

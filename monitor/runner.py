@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import portalcrawl
 from monitor.config import Config, ConfigError, check_portal_url
 from monitor.delivery import build_channels, deliver
 from monitor.notices import check_health, create_notices
-import portalcrawl
 from portalcrawl.crawl import parse_set
 from portalcrawl.profile import ProfileError, load_profile
 from portalcrawl.store import Store
@@ -41,12 +41,32 @@ class RunOutcome:
     message: str = ""
 
 
-def crawl_command(config: Config, run_id: int, *, full: bool, sections: Sequence[str],
-                  settings: dict[str, Any], log_file: Path, progress: bool) -> list[str]:
+def crawl_command(
+    config: Config,
+    run_id: int,
+    *,
+    full: bool,
+    sections: Sequence[str],
+    settings: dict[str, Any],
+    log_file: Path,
+    progress: bool,
+) -> list[str]:
     """The child process's argv (the crawl runs under the same interpreter)."""
-    cmd = [sys.executable, "-m", "portalcrawl.crawl", "--db", str(config.db),
-           "--portal-url", config.portal_url, "--run-id", str(run_id),
-           "--revisit-hours", str(config.revisit_hours), "--log-file", str(log_file)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "portalcrawl.crawl",
+        "--db",
+        str(config.db),
+        "--portal-url",
+        config.portal_url,
+        "--run-id",
+        str(run_id),
+        "--revisit-hours",
+        str(config.revisit_hours),
+        "--log-file",
+        str(log_file),
+    ]
     if config.profile:
         cmd += ["--profile", config.profile]
     if full:
@@ -85,14 +105,17 @@ def child_env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": f"{root}{os.pathsep}{path}" if path else root}
 
 
-async def _run_child(cmd: list[str], timeout: float, show: Callable[[str], None] | None,
-                     log_file: Path) -> tuple[int | None, str]:
+async def _run_child(
+    cmd: list[str], timeout: float, show: Callable[[str], None] | None, log_file: Path
+) -> tuple[int | None, str]:
     """Run the crawl to its end; on time-out or cancellation stop it (TERM, then KILL)."""
     with open(log_file, "ab") as log:
         proc = await asyncio.create_subprocess_exec(
-            *cmd, stdin=asyncio.subprocess.DEVNULL,
+            *cmd,
+            stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE if show else asyncio.subprocess.DEVNULL,
-            stderr=log, env=child_env(),
+            stderr=log,
+            env=child_env(),
         )
     reader = asyncio.ensure_future(_stream_progress(proc.stdout, show)) if show else None
     try:
@@ -120,31 +143,48 @@ async def _stop(proc: asyncio.subprocess.Process) -> None:
         await proc.wait()
 
 
-async def run_cycle_async(config: Config, *, full: bool = False,
-                          sections: Sequence[str] | None = None, notify: Sequence[str] = (),
-                          settings: Sequence[str] | dict[str, Any] | None = None,
-                          progress: bool = False,
-                          show: Callable[[str], None] | None = None) -> RunOutcome:
+async def run_cycle_async(
+    config: Config,
+    *,
+    full: bool = False,
+    sections: Sequence[str] | None = None,
+    notify: Sequence[str] = (),
+    settings: Sequence[str] | dict[str, Any] | None = None,
+    progress: bool = False,
+    show: Callable[[str], None] | None = None,
+) -> RunOutcome:
     """Crawl, record, announce: one cycle, awaited to its end (the scheduler relies on it)."""
     sections = list(sections or config.sections)
-    extra = settings if isinstance(settings, dict) else check_run_options(
-        config, sections, settings or ())
+    extra = (
+        settings
+        if isinstance(settings, dict)
+        else check_run_options(config, sections, settings or ())
+    )
     channels = build_channels(config.channels, notify)
     with Store(config.db) as store:
         aborted = store.mark_aborted_runs()
         if aborted:
             logger.warning("runs %s were killed before they finished: marked aborted", aborted)
-        run_id = store.start_run(mode="full" if full else "incremental", sections=sections,
-                                 portal_url=config.portal_url)
+        run_id = store.start_run(
+            mode="full" if full else "incremental", sections=sections, portal_url=config.portal_url
+        )
     log_dir = Path(config.db).resolve().parent / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     log_file = log_dir / f"run-{run_id}.log"
-    cmd = crawl_command(config, run_id, full=full, sections=sections, settings=extra,
-                        log_file=log_file, progress=progress and bool(show))
+    cmd = crawl_command(
+        config,
+        run_id,
+        full=full,
+        sections=sections,
+        settings=extra,
+        log_file=log_file,
+        progress=progress and bool(show),
+    )
     logger.info("run %s: %s", run_id, " ".join(cmd[1:4]))
     try:
-        code, problem = await _run_child(cmd, config.crawl_timeout_seconds,
-                                         show if progress else None, log_file)
+        code, problem = await _run_child(
+            cmd, config.crawl_timeout_seconds, show if progress else None, log_file
+        )
     except asyncio.CancelledError:
         with Store(config.db) as store:
             store.finish_run(run_id, "aborted", error="stopped by the scheduler or the operator")
@@ -153,27 +193,36 @@ async def run_cycle_async(config: Config, *, full: bool = False,
         return _after_crawl(store, config, run_id, code, problem, channels)
 
 
-def _after_crawl(store: Store, config: Config, run_id: int, code: int | None, problem: str,
-                 channels: list[Any]) -> RunOutcome:
+def _after_crawl(
+    store: Store, config: Config, run_id: int, code: int | None, problem: str, channels: list[Any]
+) -> RunOutcome:
     run = store.run(run_id) or {}
     if run.get("status") == "running" or problem:
-        reason = problem or (f"crawl process exited with status {code} before it finished "
-                             f"(see {Path(config.db).resolve().parent}/logs/run-{run_id}.log)")
+        reason = problem or (
+            f"crawl process exited with status {code} before it finished "
+            f"(see {Path(config.db).resolve().parent}/logs/run-{run_id}.log)"
+        )
         store.finish_run(run_id, "failed", error=reason)
         run = store.run(run_id) or {}
-    created = create_notices(store, run_id)
+    create_notices(store, run_id)
     alerts = check_health(store, run_id, config.health)
     report = deliver(store, channels, run_id=run_id)
     counts = store.db.execute(
-        "SELECT kind, count(*) FROM notices WHERE id IN (%s) GROUP BY kind"
-        % ",".join("?" * len(created)), created).fetchall() if created else []
+        "SELECT kind, count(*) FROM notices WHERE run_id = ? GROUP BY kind", [run_id]
+    ).fetchall()
     by_kind = dict(counts)
     stats = json.loads(run.get("stats") or "{}")
     outcome = RunOutcome(
-        run_id=run_id, status=run.get("status", "failed"), new=by_kind.get("new", 0),
-        edited=by_kind.get("edited", 0), removed=by_kind.get("removed", 0),
-        restored=by_kind.get("restored", 0), alerts=len(alerts),
-        delivered=report.delivered, pending=report.pending, stats=stats,
+        run_id=run_id,
+        status=run.get("status", "failed"),
+        new=by_kind.get("new", 0),
+        edited=by_kind.get("edited", 0),
+        removed=by_kind.get("removed", 0),
+        restored=by_kind.get("restored", 0),
+        alerts=len(alerts),
+        delivered=report.delivered,
+        pending=report.pending,
+        stats=stats,
     )
     outcome.message = summary_line(outcome, run)
     return outcome

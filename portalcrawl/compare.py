@@ -36,7 +36,9 @@ def field_form(name: str, value: Any) -> str:
     """Comparison form of one field: text folded of form-only differences, lists sorted."""
     if name in LIST_FIELDS:
         return "\n".join(sorted(comparison_form(v) for v in as_list(value)))
-    return comparison_form(value if isinstance(value, str) else ("" if value is None else str(value)))
+    return comparison_form(
+        value if isinstance(value, str) else ("" if value is None else str(value))
+    )
 
 
 def content_hash(fields: Mapping[str, Any]) -> str:

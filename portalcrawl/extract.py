@@ -17,10 +17,43 @@ from portalcrawl.profile import Profile
 from portalcrawl.textnorm import clean_text
 from portalcrawl.urls import absolute, article_key, on_portal, parse_results, strip_query
 
-BLOCK_TEXT = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "figcaption", "caption", "pre",
-              "blockquote", "dt", "dd"}
-CONTAINERS = {"div", "section", "article", "figure", "ul", "ol", "dl", "main", "header",
-              "footer", "aside", "center", "font", "span", "strong", "b", "em", "i", "u"}
+BLOCK_TEXT = {
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "figcaption",
+    "caption",
+    "pre",
+    "blockquote",
+    "dt",
+    "dd",
+}
+CONTAINERS = {
+    "div",
+    "section",
+    "article",
+    "figure",
+    "ul",
+    "ol",
+    "dl",
+    "main",
+    "header",
+    "footer",
+    "aside",
+    "center",
+    "font",
+    "span",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+}
 SKIP = {"script", "style", "noscript", "img", "svg", "iframe", "form", "button", "input"}
 _SOURCE = re.compile(r"^\s*Nguồn\s*:\s*", re.IGNORECASE)
 _SIGNATURE_MAX = 60
@@ -93,8 +126,9 @@ def parse_listing(sel: Selector, page_url: str, profile: Profile, base: str) -> 
             summary = summary.replace(date_text, " ", 1)
         cover = _first(item, rules["cover"])
         cover_style = cover.attrib.get("style", "") if cover is not None else ""
-        entries.append(ListingEntry(strip_query(url), key, _text(link), date_text, summary,
-                                    cover_style))
+        entries.append(
+            ListingEntry(strip_query(url), key, _text(link), date_text, summary, cover_style)
+        )
     has_next, next_href = _next_link(sel, rules)
     results = parse_results(_text(_first(sel, rules.get("results"))))
     return ListingPage(entries, has_next, next_href, results)
@@ -124,8 +158,9 @@ def is_not_found(sel: Selector, profile: Profile) -> bool:
     return profile.not_found_text.lower() in clean_text(alert).lower()
 
 
-def block_texts(element: lxml_html.HtmlElement, skip_classes: frozenset[str] = frozenset()
-                ) -> list[str]:
+def block_texts(
+    element: lxml_html.HtmlElement, skip_classes: frozenset[str] = frozenset()
+) -> list[str]:
     """Paragraph-level texts of a content element, in document order."""
     out: list[str] = []
     pending: list[str] = []
@@ -152,14 +187,15 @@ def block_texts(element: lxml_html.HtmlElement, skip_classes: frozenset[str] = f
                     out.append(" | ".join(clean_text(c) for c in cells))
             elif tag in BLOCK_TEXT:
                 flush()
-                if any(isinstance(d.tag, str) and d.tag in ("p", "table", "ul", "ol")
-                       for d in child.iterdescendants()):
+                if any(
+                    isinstance(d.tag, str) and d.tag in ("p", "table", "ul", "ol")
+                    for d in child.iterdescendants()
+                ):
                     walk(child)
                 else:
                     out.append(" ".join(t for t in _itertext(child, skip_classes)))
                 flush()
-            elif tag in CONTAINERS and tag not in ("span", "strong", "b", "em", "i", "u",
-                                                   "font"):
+            elif tag in CONTAINERS and tag not in ("span", "strong", "b", "em", "i", "u", "font"):
                 flush()
                 walk(child)
                 flush()
@@ -186,22 +222,27 @@ def _itertext(el: lxml_html.HtmlElement, skip_classes: frozenset[str]) -> list[s
     return parts
 
 
-def _body_html(element: lxml_html.HtmlElement, drop: list[str], page_url: str, base: str,
-               aliases: tuple[str, ...]) -> str:
+def _body_html(
+    element: lxml_html.HtmlElement,
+    drop: list[str],
+    page_url: str,
+    base: str,
+    aliases: tuple[str, ...],
+) -> str:
     clone = copy.deepcopy(element)
     for css in drop:
         for node in clone.cssselect(css):
             node.drop_tree()
-    clone.rewrite_links(lambda href: absolute(href, page_url, base, aliases) or "",
-                        resolve_base_href=False)
+    clone.rewrite_links(
+        lambda href: absolute(href, page_url, base, aliases) or "", resolve_base_href=False
+    )
     inner = (clone.text or "") + "".join(
         lxml_html.tostring(child, encoding="unicode") for child in clone
     )
     return inner
 
 
-def parse_article(sel: Selector, page_url: str, profile: Profile, base: str
-                  ) -> RawArticle | None:
+def parse_article(sel: Selector, page_url: str, profile: Profile, base: str) -> RawArticle | None:
     """Raw article fields, with the profile template or else the stock Liferay structure."""
     fb = profile.fallback
     content = _first(sel, fb["content"])
@@ -225,16 +266,18 @@ def parse_article(sel: Selector, page_url: str, profile: Profile, base: str
     return _from_stock(content, sel, page_url, profile, base, common)
 
 
-def _links(sel: Selector | None, attr: str, page_url: str, profile: Profile, base: str
-           ) -> list[str]:
+def _links(
+    sel: Selector | None, attr: str, page_url: str, profile: Profile, base: str
+) -> list[str]:
     if sel is None:
         return []
     urls = (absolute(v, page_url, base, profile.aliases) for v in sel.xpath(f".//@{attr}").getall())
     return list(dict.fromkeys(u for u in urls if u))
 
 
-def _from_template(root: Selector, rules: dict, page_url: str, profile: Profile, base: str,
-                   common: dict) -> RawArticle:
+def _from_template(
+    root: Selector, rules: dict, page_url: str, profile: Profile, base: str, common: dict
+) -> RawArticle:
     body = _first(root, rules["body"])
     author_sel = _first(body, rules["author"]) if body is not None else None
     skip = frozenset(c.split(".", 1)[1] for c in rules.get("drop", []) if "." in c)
@@ -259,10 +302,12 @@ def _from_template(root: Selector, rules: dict, page_url: str, profile: Profile,
     )
 
 
-def _from_stock(content: Selector, page: Selector, page_url: str, profile: Profile, base: str,
-                common: dict) -> RawArticle:
+def _from_stock(
+    content: Selector, page: Selector, page_url: str, profile: Profile, base: str, common: dict
+) -> RawArticle:
     title = _text(_first(page, profile.fallback["title"])) or content.attrib.get(
-        "data-analytics-asset-title", "")
+        "data-analytics-asset-title", ""
+    )
     blocks = block_texts(content.root)
     date_text = ""
     source = ""
@@ -283,8 +328,11 @@ def _from_stock(content: Selector, page: Selector, page_url: str, profile: Profi
         last = paragraphs[-1]
         last_text = clean_text(_text(last))
         strong = clean_text(" ".join(last.css("strong ::text, b ::text").getall()))
-        if last_text == kept[-1] and (strong == last_text or len(last_text) <= 30) and len(
-                last_text) <= _SIGNATURE_MAX:
+        if (
+            last_text == kept[-1]
+            and (strong == last_text or len(last_text) <= 30)
+            and len(last_text) <= _SIGNATURE_MAX
+        ):
             author = kept.pop()
             last.root.set(_DROP, "1")
     summary = kept.pop(0) if len(kept) > 1 else ""
@@ -296,8 +344,9 @@ def _from_stock(content: Selector, page: Selector, page_url: str, profile: Profi
         date_text=date_text,
         summary=summary,
         paragraphs=kept,
-        body_html=_body_html(content.root, ["script", "style", f"[{_DROP}]"], page_url, base,
-                             profile.aliases),
+        body_html=_body_html(
+            content.root, ["script", "style", f"[{_DROP}]"], page_url, base, profile.aliases
+        ),
         author=author,
         source=source,
         attachments=[u for u in links if "/documents/" in u],

@@ -9,6 +9,7 @@ from itemloaders.processors import Compose, Identity, MapCompose, TakeFirst
 from scrapy.loader import ItemLoader
 
 from portalcrawl.dates import parse_date_line, parse_listing_date, to_iso
+from portalcrawl.extract import RawArticle
 from portalcrawl.items import ArticleItem
 from portalcrawl.sanitize import sanitize_html
 from portalcrawl.textnorm import ZERO_WIDTH, clean_text, drop_null, join_paragraphs
@@ -54,3 +55,32 @@ class ArticleLoader(ItemLoader):
     url_keys_in = Identity()
     url_keys_out = Compose(unique)
     asset_id_in = MapCompose(int)
+
+
+def article_item(
+    raw: RawArticle,
+    *,
+    section: str | None = None,
+    listing_date: str | None = None,
+    url_keys: list[str] = (),
+    fetched_url: str | None = None,
+) -> ArticleItem:
+    """The loaded item for one extracted page (the spider's last step; tests call it too)."""
+    loader = ArticleLoader()
+    loader.add_value("asset_id", raw.asset_id)
+    loader.add_value("url", raw.canonical)
+    loader.add_value("title", raw.title)
+    loader.add_value("summary", raw.summary)
+    loader.add_value("body_text", raw.paragraphs)
+    loader.add_value("body_html", raw.body_html)
+    loader.add_value("published_at", raw.date_text)
+    loader.add_value("published_at", listing_date)
+    loader.add_value("author", raw.author)
+    loader.add_value("source", raw.source)
+    loader.add_value("sections", [section] if section else [])
+    loader.add_value("images", raw.images)
+    loader.add_value("attachments", raw.attachments)
+    loader.add_value("extraction", raw.extraction)
+    loader.add_value("url_keys", list(url_keys))
+    loader.add_value("fetched_url", fetched_url)
+    return loader.load_item()

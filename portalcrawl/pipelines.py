@@ -36,8 +36,11 @@ class ValidatePipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
-        for name, reason in (("asset_id", "no_asset_id"), ("title", "no_title"),
-                             ("body_text", "no_body")):
+        for name, reason in (
+            ("asset_id", "no_asset_id"),
+            ("title", "no_title"),
+            ("body_text", "no_body"),
+        ):
             if not item.get(name):
                 self.stats.inc_value(f"portalcrawl/dropped/{reason}")
                 raise DropItem(f"{reason}: {item.get('fetched_url') or item.get('url')}")
@@ -136,9 +139,14 @@ class StorePipeline:
             if self.store.mark_removed(item["asset_id"], self.run_id, item["reason"]):
                 self.removed += 1
         elif isinstance(item, FetchFailed):
-            self.store.add_backlog(item["url"], item["kind"], section=item.get("section"),
-                                   asset_id=item.get("asset_id"), run_id=self.run_id,
-                                   error=item.get("error") or "failed")
+            self.store.add_backlog(
+                item["url"],
+                item["kind"],
+                section=item.get("section"),
+                asset_id=item.get("asset_id"),
+                run_id=self.run_id,
+                error=item.get("error") or "failed",
+            )
         return item
 
     def _save(self, item: ArticleItem) -> None:
@@ -175,8 +183,9 @@ class StorePipeline:
                 asset_id = keys.get(seen["key"])
                 if asset_id is None or (seen["needs_fetch"] and asset_id not in self.saved):
                     continue
-                self.store.record_listing(asset_id, seen["section"], seen["entry_hash"],
-                                          seen["listed_date"], self.run_id)
+                self.store.record_listing(
+                    asset_id, seen["section"], seen["entry_hash"], seen["listed_date"], self.run_id
+                )
                 by_asset[asset_id].add(seen["section"])
             for asset_id, sections in by_asset.items():
                 self.store.touch(asset_id, sorted(sections))
@@ -186,8 +195,9 @@ class StorePipeline:
         stats = self.crawler.stats.get_stats()
         report = getattr(spider, "report", None)
         summary = report.summary() if report else {}
-        dropped = {k.rsplit("/", 1)[1]: v for k, v in stats.items()
-                   if k.startswith("portalcrawl/dropped/")}
+        dropped = {
+            k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("portalcrawl/dropped/")
+        }
         summary.update(
             requests=int(stats.get("downloader/request_count", 0)),
             drops=sum(dropped.values()),
@@ -199,8 +209,9 @@ class StorePipeline:
         ok = reason == "finished"
         if report:
             for section, state in report.sections.items():
-                self.store.set_section_state(section, synced=ok and state.clean,
-                                             run_id=self.run_id, count=state.listed)
+                self.store.set_section_state(
+                    section, synced=ok and state.clean, run_id=self.run_id, count=state.listed
+                )
         status = "ok" if ok else ("aborted" if reason == "shutdown" else "failed")
         error = None if ok else f"crawl ended: {reason}"
         if ok and summary.get("pages", 0) == 0 and summary.get("errors", 0):

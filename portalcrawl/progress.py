@@ -46,8 +46,10 @@ class Progress:
         pages = sum(s.pages for s in report.sections.values()) if report else 0
         articles = report.article_pages if report else 0
         errors = report.errors if report else 0
-        return (f"listing pages {pages} · articles {articles} · errors {errors} · "
-                f"{requests / elapsed:.1f} req/s")
+        return (
+            f"listing pages {pages} · articles {articles} · errors {errors} · "
+            f"{requests / elapsed:.1f} req/s"
+        )
 
     def show(self) -> None:
         sys.stdout.write(json.dumps({"line": self.line()}, ensure_ascii=False) + "\n")

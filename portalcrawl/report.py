@@ -49,8 +49,13 @@ class CrawlReport:
             "unparseable_pages": self.unparseable,
             "last_error": self.last_error,
             "sections": {
-                path: {"listed": s.listed, "fetched": s.fetched, "pages": s.pages,
-                       "failed": s.failed, "complete": s.clean}
+                path: {
+                    "listed": s.listed,
+                    "fetched": s.fetched,
+                    "pages": s.pages,
+                    "failed": s.failed,
+                    "complete": s.clean,
+                }
                 for path, s in self.sections.items()
             },
         }

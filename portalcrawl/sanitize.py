@@ -4,11 +4,43 @@ from __future__ import annotations
 
 import nh3
 
-ALLOWED_TAGS = frozenset({
-    "p", "br", "h2", "h3", "h4", "h5", "h6", "strong", "b", "em", "i", "u", "sub", "sup",
-    "blockquote", "ul", "ol", "li", "a", "img", "figure", "figcaption", "table", "thead",
-    "tbody", "tfoot", "tr", "td", "th", "caption", "span", "div", "hr",
-})
+ALLOWED_TAGS = frozenset(
+    {
+        "p",
+        "br",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "strong",
+        "b",
+        "em",
+        "i",
+        "u",
+        "sub",
+        "sup",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "a",
+        "img",
+        "figure",
+        "figcaption",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "caption",
+        "span",
+        "div",
+        "hr",
+    }
+)
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title", "width", "height"},

@@ -41,36 +41,85 @@ TABLES: tuple[Table, ...] = (
         "articles",
         "One row per article (asset entry id), its latest meaningful version and its status.",
         (
-            C("asset_id", "INTEGER", "Liferay asset entry id: the article's one stable identity.",
-              "PRIMARY KEY"),
+            C(
+                "asset_id",
+                "INTEGER",
+                "Liferay asset entry id: the article's one stable identity.",
+                "PRIMARY KEY",
+            ),
             C("url", "TEXT", "Canonical article URL, without query string.", "NOT NULL"),
             C("title", "TEXT", "Title, NFC, white space folded.", "NOT NULL"),
             C("summary", "TEXT", "The lead (sapo); for migrated articles their first paragraph."),
-            C("body_text", "TEXT", "Body paragraphs separated by blank lines; no lead, signature "
-              "or page furniture.", "NOT NULL"),
+            C(
+                "body_text",
+                "TEXT",
+                "Body paragraphs separated by blank lines; no lead, signature or page furniture.",
+                "NOT NULL",
+            ),
             C("body_html", "TEXT", "The article body only, sanitised to an allow-list of tags."),
-            C("published_at", "TEXT", "Publication time, ISO 8601 with +07:00 (article date line, "
-              "else the listing date)."),
+            C(
+                "published_at",
+                "TEXT",
+                "Publication time, ISO 8601 with +07:00 (article date line, "
+                "else the listing date).",
+            ),
             C("author", "TEXT", "Signature line, e.g. 'K.V.A'."),
             C("source", "TEXT", "Source of a reprint ('Báo Đồng Tháp'), without 'Nguồn:'."),
-            C("sections", "TEXT", "JSON array of section paths that list the article, e.g. "
-              "[\"tin-hoat-dong\", \"bao-chi-voi-dong-thap\"].", "NOT NULL DEFAULT '[]'"),
-            C("images", "TEXT", "JSON array of absolute image URLs in the body.",
-              "NOT NULL DEFAULT '[]'"),
-            C("attachments", "TEXT", "JSON array of absolute attachment URLs (press releases).",
-              "NOT NULL DEFAULT '[]'"),
-            C("content_hash", "TEXT", "SHA-256 of the comparison form of the compared fields; "
-              "equal hashes mean no edit.", "NOT NULL"),
-            C("version", "INTEGER", "Current version number (article_versions.version).",
-              "NOT NULL DEFAULT 1"),
-            C("extraction", "TEXT", "'profile' (site-profile selectors) or 'fallback' (stock "
-              "Liferay structure).", "NOT NULL DEFAULT 'profile'"),
-            C("first_seen_at", "TEXT", "When the crawler first stored it (UTC, ISO 8601).",
-              "NOT NULL"),
-            C("last_seen_at", "TEXT", "When a listing or fetch last showed it live (UTC).",
-              "NOT NULL"),
-            C("status", "TEXT", "'live' or 'removed'. Removed rows are kept.",
-              "NOT NULL DEFAULT 'live'"),
+            C(
+                "sections",
+                "TEXT",
+                "JSON array of section paths that list the article, e.g. "
+                '["tin-hoat-dong", "bao-chi-voi-dong-thap"].',
+                "NOT NULL DEFAULT '[]'",
+            ),
+            C(
+                "images",
+                "TEXT",
+                "JSON array of absolute image URLs in the body.",
+                "NOT NULL DEFAULT '[]'",
+            ),
+            C(
+                "attachments",
+                "TEXT",
+                "JSON array of absolute attachment URLs (press releases).",
+                "NOT NULL DEFAULT '[]'",
+            ),
+            C(
+                "content_hash",
+                "TEXT",
+                "SHA-256 of the comparison form of the compared fields; equal hashes mean no edit.",
+                "NOT NULL",
+            ),
+            C(
+                "version",
+                "INTEGER",
+                "Current version number (article_versions.version).",
+                "NOT NULL DEFAULT 1",
+            ),
+            C(
+                "extraction",
+                "TEXT",
+                "'profile' (site-profile selectors) or 'fallback' (stock Liferay structure).",
+                "NOT NULL DEFAULT 'profile'",
+            ),
+            C(
+                "first_seen_at",
+                "TEXT",
+                "When the crawler first stored it (UTC, ISO 8601).",
+                "NOT NULL",
+            ),
+            C(
+                "last_seen_at",
+                "TEXT",
+                "When a listing or fetch last showed it live (UTC).",
+                "NOT NULL",
+            ),
+            C(
+                "status",
+                "TEXT",
+                "'live' or 'removed'. Removed rows are kept.",
+                "NOT NULL DEFAULT 'live'",
+            ),
             C("removed_at", "TEXT", "When it was found removed (UTC); NULL while live."),
         ),
         indexes=(
@@ -98,8 +147,13 @@ TABLES: tuple[Table, ...] = (
             C("images", "TEXT", "As in articles (JSON array).", "NOT NULL DEFAULT '[]'"),
             C("attachments", "TEXT", "As in articles (JSON array).", "NOT NULL DEFAULT '[]'"),
             C("content_hash", "TEXT", "As in articles.", "NOT NULL"),
-            C("changed_fields", "TEXT", "JSON array of the fields that differ from the previous "
-              "version ([] for version 1).", "NOT NULL DEFAULT '[]'"),
+            C(
+                "changed_fields",
+                "TEXT",
+                "JSON array of the fields that differ from the previous "
+                "version ([] for version 1).",
+                "NOT NULL DEFAULT '[]'",
+            ),
         ),
         extra=("PRIMARY KEY (asset_id, version)",),
         indexes=("CREATE INDEX IF NOT EXISTS idx_versions_run ON article_versions(run_id)",),
@@ -113,8 +167,12 @@ TABLES: tuple[Table, ...] = (
             C("asset_id", "INTEGER", "The article.", "NOT NULL"),
             C("kind", "TEXT", "'new', 'edited', 'removed' or 'restored'.", "NOT NULL"),
             C("version", "INTEGER", "Article version after the event."),
-            C("fields", "TEXT", "JSON array of changed fields (edited), else [].",
-              "NOT NULL DEFAULT '[]'"),
+            C(
+                "fields",
+                "TEXT",
+                "JSON array of changed fields (edited), else [].",
+                "NOT NULL DEFAULT '[]'",
+            ),
             C("reason", "TEXT", "For removals: '404', 'soft404'; else NULL."),
             C("created_at", "TEXT", "When (UTC).", "NOT NULL"),
         ),
@@ -127,22 +185,39 @@ TABLES: tuple[Table, ...] = (
             C("id", "INTEGER", "Run id.", "PRIMARY KEY"),
             C("started_at", "TEXT", "Start (UTC).", "NOT NULL"),
             C("finished_at", "TEXT", "End (UTC); NULL while running or if killed."),
-            C("status", "TEXT", "'running', 'ok', 'failed' or 'aborted' (killed; marked so on the "
-              "next start).", "NOT NULL DEFAULT 'running'"),
+            C(
+                "status",
+                "TEXT",
+                "'running', 'ok', 'failed' or 'aborted' (killed; marked so on the next start).",
+                "NOT NULL DEFAULT 'running'",
+            ),
             C("mode", "TEXT", "'incremental' or 'full'.", "NOT NULL DEFAULT 'incremental'"),
-            C("baseline", "INTEGER", "1 when no run had completed before: its events are not "
-              "announced.", "NOT NULL DEFAULT 0"),
+            C(
+                "baseline",
+                "INTEGER",
+                "1 when no run had completed before: its events are not announced.",
+                "NOT NULL DEFAULT 0",
+            ),
             C("sections", "TEXT", "JSON array of the sections crawled.", "NOT NULL DEFAULT '[]'"),
             C("portal_url", "TEXT", "The portal crawled."),
             C("pid", "INTEGER", "Process id of the crawl, to detect a killed run."),
             C("pages", "INTEGER", "Listing pages read.", "NOT NULL DEFAULT 0"),
             C("articles", "INTEGER", "Article pages fetched and stored.", "NOT NULL DEFAULT 0"),
-            C("requests", "INTEGER", "HTTP requests made (robots.txt included).",
-              "NOT NULL DEFAULT 0"),
+            C(
+                "requests",
+                "INTEGER",
+                "HTTP requests made (robots.txt included).",
+                "NOT NULL DEFAULT 0",
+            ),
             C("errors", "INTEGER", "Requests that failed after retries.", "NOT NULL DEFAULT 0"),
             C("drops", "INTEGER", "Items dropped by validation.", "NOT NULL DEFAULT 0"),
-            C("stats", "TEXT", "JSON object: the run's detailed counters (drop reasons, fallback "
-              "share, per-section counts).", "NOT NULL DEFAULT '{}'"),
+            C(
+                "stats",
+                "TEXT",
+                "JSON object: the run's detailed counters (drop reasons, fallback "
+                "share, per-section counts).",
+                "NOT NULL DEFAULT '{}'",
+            ),
             C("error", "TEXT", "Why a run failed, one line."),
         ),
         indexes=("CREATE INDEX IF NOT EXISTS idx_runs_status ON runs(status)",),
@@ -153,19 +228,34 @@ TABLES: tuple[Table, ...] = (
         (
             C("id", "INTEGER", "Notice id.", "PRIMARY KEY"),
             C("run_id", "INTEGER", "The run that produced it."),
-            C("event_id", "INTEGER", "The article event behind it (unique); NULL for "
-              "crawler_alert.", "UNIQUE"),
-            C("kind", "TEXT", "'new', 'edited', 'removed', 'restored' or 'crawler_alert'.",
-              "NOT NULL"),
+            C(
+                "event_id",
+                "INTEGER",
+                "The article event behind it (unique); NULL for crawler_alert.",
+                "UNIQUE",
+            ),
+            C(
+                "kind",
+                "TEXT",
+                "'new', 'edited', 'removed', 'restored' or 'crawler_alert'.",
+                "NOT NULL",
+            ),
             C("asset_id", "INTEGER", "The article; NULL for crawler_alert."),
             C("url", "TEXT", "Article URL (or the portal URL for alerts)."),
             C("title", "TEXT", "Article title, or the alert's one-line message.", "NOT NULL"),
             C("section", "TEXT", "The article's first section path; NULL for alerts."),
             C("published_at", "TEXT", "Article publication time (+07:00)."),
-            C("fields", "TEXT", "JSON array of changed field names (edited) or alert details.",
-              "NOT NULL DEFAULT '[]'"),
-            C("diff", "TEXT", "Word-level diff of each changed field, plain text ([-old-] "
-              "{+new+})."),
+            C(
+                "fields",
+                "TEXT",
+                "JSON array of changed field names (edited) or alert details.",
+                "NOT NULL DEFAULT '[]'",
+            ),
+            C(
+                "diff",
+                "TEXT",
+                "Word-level diff of each changed field, plain text ([-old-] {+new+}).",
+            ),
             C("created_at", "TEXT", "When (UTC).", "NOT NULL"),
         ),
         indexes=(
@@ -179,10 +269,18 @@ TABLES: tuple[Table, ...] = (
         (
             C("id", "INTEGER", "Delivery id.", "PRIMARY KEY"),
             C("notice_id", "INTEGER", "The notice.", "NOT NULL"),
-            C("channel", "TEXT", "Channel name from the config (or 'notify-N' for --notify).",
-              "NOT NULL"),
-            C("status", "TEXT", "'pending', 'delivered' or 'failed' (gave up).",
-              "NOT NULL DEFAULT 'pending'"),
+            C(
+                "channel",
+                "TEXT",
+                "Channel name from the config (or 'notify-N' for --notify).",
+                "NOT NULL",
+            ),
+            C(
+                "status",
+                "TEXT",
+                "'pending', 'delivered' or 'failed' (gave up).",
+                "NOT NULL DEFAULT 'pending'",
+            ),
             C("attempts", "INTEGER", "Send attempts so far.", "NOT NULL DEFAULT 0"),
             C("last_error", "TEXT", "Last failure, credentials masked."),
             C("delivered_at", "TEXT", "When it was delivered (UTC)."),
@@ -197,8 +295,13 @@ TABLES: tuple[Table, ...] = (
         "starts with the current run and a returning one catches up on what it missed.",
         (
             C("channel", "TEXT", "Channel name (as in deliveries.channel).", "PRIMARY KEY"),
-            C("last_notice_id", "INTEGER", "Highest notice id already matched against the "
-              "channel's filters; later notices are still to be considered.", "NOT NULL"),
+            C(
+                "last_notice_id",
+                "INTEGER",
+                "Highest notice id already matched against the "
+                "channel's filters; later notices are still to be considered.",
+                "NOT NULL",
+            ),
             C("first_used_at", "TEXT", "When the channel was first used (UTC).", "NOT NULL"),
             C("updated_at", "TEXT", "Last change (UTC).", "NOT NULL"),
         ),
@@ -220,8 +323,12 @@ TABLES: tuple[Table, ...] = (
         (
             C("asset_id", "INTEGER", "The article.", "NOT NULL"),
             C("section", "TEXT", "Section path.", "NOT NULL"),
-            C("entry_hash", "TEXT", "Hash of the entry's comparison form (title, date, summary, "
-              "cover).", "NOT NULL"),
+            C(
+                "entry_hash",
+                "TEXT",
+                "Hash of the entry's comparison form (title, date, summary, cover).",
+                "NOT NULL",
+            ),
             C("listed_date", "TEXT", "Date shown in the listing (YYYY-MM-DD)."),
             C("last_run_id", "INTEGER", "Last run that saw it listed."),
         ),
@@ -233,9 +340,13 @@ TABLES: tuple[Table, ...] = (
         "Crawler bookkeeping: whether a section's store is in step with its listing.",
         (
             C("section", "TEXT", "Section path.", "PRIMARY KEY"),
-            C("synced", "INTEGER", "1 once a run walked and fetched it cleanly; 0 while a run "
-              "is under way or after a failure (the next run walks it whole).",
-              "NOT NULL DEFAULT 0"),
+            C(
+                "synced",
+                "INTEGER",
+                "1 once a run walked and fetched it cleanly; 0 while a run "
+                "is under way or after a failure (the next run walks it whole).",
+                "NOT NULL DEFAULT 0",
+            ),
             C("last_run_id", "INTEGER", "Last run that walked it."),
             C("last_count", "INTEGER", "Articles listed in that run."),
         ),
@@ -325,5 +436,8 @@ def update_readme(path: str) -> bool:
 if __name__ == "__main__":
     import sys
 
-    print("updated" if update_readme(sys.argv[1] if len(sys.argv) > 1 else "README.md")
-          else "up to date")
+    print(
+        "updated"
+        if update_readme(sys.argv[1] if len(sys.argv) > 1 else "README.md")
+        else "up to date"
+    )

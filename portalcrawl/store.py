@@ -198,8 +198,11 @@ class Store:
     ) -> None:
         """Close a run with its outcome and counters (only columns that are given change)."""
         stats = dict(stats or {})
-        counters = {k: int(stats[k]) for k in ("pages", "articles", "requests", "errors", "drops")
-                    if k in stats}
+        counters = {
+            k: int(stats[k])
+            for k in ("pages", "articles", "requests", "errors", "drops")
+            if k in stats
+        }
         sets = ["finished_at=?", "status=?"]
         params: list[Any] = [utcnow(), status]
         for key, value in counters.items():
@@ -227,9 +230,7 @@ class Store:
         rows = self.db.execute(
             "SELECT asset_id, status, published_at, sections, url FROM articles"
         ).fetchall()
-        return {
-            r[0]: KnownArticle(r[0], r[1], r[2], tuple(as_list(r[3])), r[4]) for r in rows
-        }
+        return {r[0]: KnownArticle(r[0], r[1], r[2], tuple(as_list(r[3])), r[4]) for r in rows}
 
     def listing_entries(self) -> dict[tuple[int, str], str]:
         rows = self.db.execute("SELECT asset_id, section, entry_hash FROM listing_entries")
@@ -239,8 +240,9 @@ class Store:
         rows = self.db.execute("SELECT section FROM section_state WHERE synced = 1").fetchall()
         return {r[0] for r in rows}
 
-    def set_section_state(self, section: str, *, synced: bool, run_id: int | None,
-                          count: int | None = None) -> None:
+    def set_section_state(
+        self, section: str, *, synced: bool, run_id: int | None, count: int | None = None
+    ) -> None:
         self.db.execute(
             "INSERT INTO section_state(section, synced, last_run_id, last_count) "
             "VALUES (?,?,?,?) ON CONFLICT(section) DO UPDATE SET synced=excluded.synced, "
@@ -260,8 +262,16 @@ class Store:
     def backlog(self) -> list[dict[str, Any]]:
         return list(self.db.query("SELECT * FROM crawl_backlog ORDER BY kind DESC, url"))
 
-    def add_backlog(self, url: str, kind: str, *, section: str | None, asset_id: int | None,
-                    run_id: int | None, error: str) -> None:
+    def add_backlog(
+        self,
+        url: str,
+        kind: str,
+        *,
+        section: str | None,
+        asset_id: int | None,
+        run_id: int | None,
+        error: str,
+    ) -> None:
         self.db.execute(
             "INSERT INTO crawl_backlog(url, kind, section, asset_id, run_id, last_error) "
             "VALUES (?,?,?,?,?,?) ON CONFLICT(url) DO UPDATE SET attempts=attempts+1, "
@@ -274,8 +284,14 @@ class Store:
 
     # -- writes ------------------------------------------------------------------------------
 
-    def record_listing(self, asset_id: int, section: str, entry_hash: str,
-                       listed_date: str | None, run_id: int | None) -> None:
+    def record_listing(
+        self,
+        asset_id: int,
+        section: str,
+        entry_hash: str,
+        listed_date: str | None,
+        run_id: int | None,
+    ) -> None:
         """Remember the listing entry, so an unchanged entry is not fetched again."""
         self.db.execute(
             "INSERT INTO listing_entries(asset_id, section, entry_hash, listed_date, last_run_id) "
@@ -306,8 +322,9 @@ class Store:
             [utcnow(), _json(merged), asset_id],
         )
 
-    def save_article(self, item: Mapping[str, Any], run_id: int | None,
-                     url_keys: Iterable[str] = ()) -> SaveResult:
+    def save_article(
+        self, item: Mapping[str, Any], run_id: int | None, url_keys: Iterable[str] = ()
+    ) -> SaveResult:
         """Upsert one article; a new version and an event only when its content changed."""
         asset_id = int(item["asset_id"])
         now = utcnow()
@@ -324,12 +341,12 @@ class Store:
                 self._insert_version(item, asset_id, result, new_hash, run_id, now)
                 self._index(asset_id, item["title"], item.get("summary"), item["body_text"])
             if result.kind != "unchanged":
-                self._event(run_id, asset_id, result.kind, result.version, result.fields, None,
-                            now)
+                self._event(run_id, asset_id, result.kind, result.version, result.fields, None, now)
         return result
 
-    def _insert_article(self, item: Mapping[str, Any], asset_id: int, digest: str,
-                        now: str) -> None:
+    def _insert_article(
+        self, item: Mapping[str, Any], asset_id: int, digest: str, now: str
+    ) -> None:
         row = _article_row(item)
         row.update(
             asset_id=asset_id,
@@ -347,8 +364,9 @@ class Store:
             list(row.values()),
         )
 
-    def _update_article(self, old: dict[str, Any], item: Mapping[str, Any], asset_id: int,
-                        digest: str, now: str) -> SaveResult:
+    def _update_article(
+        self, old: dict[str, Any], item: Mapping[str, Any], asset_id: int, digest: str, now: str
+    ) -> SaveResult:
         sections = _json(_merge_sections(as_list(old["sections"]), item.get("sections") or []))
         restored = old["status"] != "live"
         if old["content_hash"] == digest:
@@ -361,30 +379,55 @@ class Store:
         fields = tuple(changed_fields(old, item))
         version = old["version"] + 1
         row = _article_row(item)
-        row.update(sections=sections, content_hash=digest, version=version, last_seen_at=now,
-                   status="live", removed_at=None,
-                   extraction=item.get("extraction") or old["extraction"])
+        row.update(
+            sections=sections,
+            content_hash=digest,
+            version=version,
+            last_seen_at=now,
+            status="live",
+            removed_at=None,
+            extraction=item.get("extraction") or old["extraction"],
+        )
         sets = ", ".join(f"{k}=?" for k in row)
-        self.db.execute(f"UPDATE articles SET {sets} WHERE asset_id=?",
-                        [*row.values(), asset_id])
+        self.db.execute(f"UPDATE articles SET {sets} WHERE asset_id=?", [*row.values(), asset_id])
         if restored:
             self._event(None, asset_id, "restored", old["version"], (), None, now)
         return SaveResult("edited", version, fields)
 
-    def _insert_version(self, item: Mapping[str, Any], asset_id: int, result: SaveResult,
-                        digest: str, run_id: int | None, now: str) -> None:
+    def _insert_version(
+        self,
+        item: Mapping[str, Any],
+        asset_id: int,
+        result: SaveResult,
+        digest: str,
+        run_id: int | None,
+        now: str,
+    ) -> None:
         row = _article_row(item)
-        row.update(asset_id=asset_id, version=result.version, run_id=run_id, recorded_at=now,
-                   content_hash=digest, changed_fields=_json(list(result.fields)))
+        row.update(
+            asset_id=asset_id,
+            version=result.version,
+            run_id=run_id,
+            recorded_at=now,
+            content_hash=digest,
+            changed_fields=_json(list(result.fields)),
+        )
         cols = ", ".join(row)
         self.db.execute(
-            f"INSERT OR IGNORE INTO article_versions({cols}) "
-            f"VALUES ({', '.join('?' * len(row))})",
+            f"INSERT OR IGNORE INTO article_versions({cols}) VALUES ({', '.join('?' * len(row))})",
             list(row.values()),
         )
 
-    def _event(self, run_id: int | None, asset_id: int, kind: str, version: int | None,
-               fields: Iterable[str], reason: str | None, now: str) -> None:
+    def _event(
+        self,
+        run_id: int | None,
+        asset_id: int,
+        kind: str,
+        version: int | None,
+        fields: Iterable[str],
+        reason: str | None,
+        now: str,
+    ) -> None:
         self.db.execute(
             "INSERT INTO article_events(run_id, asset_id, kind, version, fields, reason, "
             "created_at) VALUES (?,?,?,?,?,?,?)",

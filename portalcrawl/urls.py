@@ -11,21 +11,24 @@ _CONTENT = re.compile(r"^/([^/]+)/-/asset_publisher/([^/]+)/content/(id/(\d+)|[^
 _RESULTS = re.compile(r"(\d[\d.,]*)\D+?(\d[\d.,]*)\D+?(\d[\d.,]*)")
 
 
-def listing_url(base: str, profile: Profile, section: Section, page: int = 1,
-                delta: int | None = None) -> str:
+def listing_url(
+    base: str, profile: Profile, section: Section, page: int = 1, delta: int | None = None
+) -> str:
     """Page `page` of a section listing with `delta` entries (Liferay's own paging query)."""
     if page <= 1 and not delta:
         return f"{base}/{section.path}"
     pid = profile.pid(section)
-    query = urlencode([
-        ("p_p_id", pid),
-        ("p_p_lifecycle", "0"),
-        ("p_p_state", "normal"),
-        ("p_p_mode", "view"),
-        (f"_{pid}_delta", str(delta or 10)),
-        ("p_r_p_resetCur", "false"),
-        (f"_{pid}_cur", str(page)),
-    ])
+    query = urlencode(
+        [
+            ("p_p_id", pid),
+            ("p_p_lifecycle", "0"),
+            ("p_p_state", "normal"),
+            ("p_p_mode", "view"),
+            (f"_{pid}_delta", str(delta or 10)),
+            ("p_r_p_resetCur", "false"),
+            (f"_{pid}_cur", str(page)),
+        ]
+    )
     return f"{base}/{section.path}?{query}"
 
 

@@ -22,7 +22,7 @@ from twisted.python.failure import Failure
 from portalcrawl.dates import parse_listing_date
 from portalcrawl.extract import ListingEntry, is_not_found, parse_article, parse_listing
 from portalcrawl.items import FetchFailed, ListingSeen, Removal
-from portalcrawl.loaders import ArticleLoader
+from portalcrawl.loaders import article_item
 from portalcrawl.profile import Section, load_profile
 from portalcrawl.report import CrawlReport
 from portalcrawl.store import KnownArticle, Store, StoreError
@@ -56,8 +56,12 @@ class Wanted:
 
 def entry_hash(entry: ListingEntry) -> str:
     """Fingerprint of a listing entry in comparison form: only a real change alters it."""
-    parts = (comparison_form(entry.title), comparison_form(entry.date_text),
-             comparison_form(entry.summary), comparison_form(entry.cover))
+    parts = (
+        comparison_form(entry.title),
+        comparison_form(entry.date_text),
+        comparison_form(entry.summary),
+        comparison_form(entry.cover),
+    )
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
@@ -118,8 +122,14 @@ class PortalSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for row in self.backlog:
             if row["kind"] == "article":
-                wanted = Wanted(row["url"], article_key(row["url"]), row["section"], None,
-                                row["asset_id"], "backlog")
+                wanted = Wanted(
+                    row["url"],
+                    article_key(row["url"]),
+                    row["section"],
+                    None,
+                    row["asset_id"],
+                    "backlog",
+                )
                 for request in self._article_requests(wanted):
                     yield request
         for section in self.sections:
@@ -128,10 +138,13 @@ class PortalSpider(scrapy.Spider):
             url = listing_url(self.base, self.profile, section, 1, self.page_size)
             yield self._listing_request(url, section.path, 1, ())
 
-    def _listing_request(self, url: str, section: str, page: int,
-                         previous: tuple[str, ...]) -> scrapy.Request:
+    def _listing_request(
+        self, url: str, section: str, page: int, previous: tuple[str, ...]
+    ) -> scrapy.Request:
         return scrapy.Request(
-            url, callback=self.parse_listing, errback=self.failed,
+            url,
+            callback=self.parse_listing,
+            errback=self.failed,
             priority=LISTING_PRIORITY,
             meta={"section": section, "page": page, "previous": previous, "kind": "listing"},
             dont_filter=True,
@@ -177,8 +190,9 @@ class PortalSpider(scrapy.Spider):
             return with_page_params(href, number, served)
         return href
 
-    def _sighting(self, entry: ListingEntry, section: str
-                  ) -> tuple[ListingSeen, list[scrapy.Request]]:
+    def _sighting(
+        self, entry: ListingEntry, section: str
+    ) -> tuple[ListingSeen, list[scrapy.Request]]:
         report = self.report.section(section)
         report.listed += 1
         self.listed_keys[section].add(entry.key)
@@ -202,11 +216,15 @@ class PortalSpider(scrapy.Spider):
             else:
                 requests = list(self._article_requests(wanted))
         elif self.canary is None:
-            self.canary = Wanted(entry.url, entry.key, section, entry.date_text, asset_id,
-                                 "canary")
-        seen = ListingSeen(key=entry.key, section=section, entry_hash=digest,
-                           listed_date=listed.isoformat() if listed else None,
-                           asset_id=asset_id, needs_fetch=needs_fetch)
+            self.canary = Wanted(entry.url, entry.key, section, entry.date_text, asset_id, "canary")
+        seen = ListingSeen(
+            key=entry.key,
+            section=section,
+            entry_hash=digest,
+            listed_date=listed.isoformat() if listed else None,
+            asset_id=asset_id,
+            needs_fetch=needs_fetch,
+        )
         return seen, requests
 
     def _asset_for(self, key: str) -> int | None:
@@ -239,8 +257,9 @@ class PortalSpider(scrapy.Spider):
                 published = (known.published_at or "")[:10]
                 if not oldest or not published or published <= oldest.isoformat():
                     continue
-            yield from self._article_requests(Wanted(
-                known.url, article_key(known.url), None, None, known.asset_id, "confirm"))
+            yield from self._article_requests(
+                Wanted(known.url, article_key(known.url), None, None, known.asset_id, "confirm")
+            )
 
     # -- articles ------------------------------------------------------------------------------
 
@@ -258,7 +277,10 @@ class PortalSpider(scrapy.Spider):
         if wanted.asset_id is not None:
             self.requested_assets.add(wanted.asset_id)
         yield scrapy.Request(
-            url, callback=self.parse_article, errback=self.failed, priority=ARTICLE_PRIORITY,
+            url,
+            callback=self.parse_article,
+            errback=self.failed,
+            priority=ARTICLE_PRIORITY,
             meta={"wanted": wanted, "kind": "article", "handle_httpstatus_list": NOT_FOUND},
         )
 
@@ -285,28 +307,14 @@ class PortalSpider(scrapy.Spider):
             return
         self.fetched_assets.add(raw.asset_id)
         self.requested_assets.add(raw.asset_id)
-        yield self._load(raw, wanted, response.url)
-
-    def _load(self, raw: Any, wanted: Wanted, fetched_url: str) -> Any:
-        loader = ArticleLoader()
-        loader.add_value("asset_id", raw.asset_id)
-        loader.add_value("url", raw.canonical)
-        loader.add_value("title", raw.title)
-        loader.add_value("summary", raw.summary)
-        loader.add_value("body_text", raw.paragraphs)
-        loader.add_value("body_html", raw.body_html)
-        loader.add_value("published_at", raw.date_text)
-        loader.add_value("published_at", wanted.listing_date)
-        loader.add_value("author", raw.author)
-        loader.add_value("source", raw.source)
-        loader.add_value("sections", [wanted.section] if wanted.section else [])
-        loader.add_value("images", raw.images)
-        loader.add_value("attachments", raw.attachments)
-        loader.add_value("extraction", raw.extraction)
         keys = [wanted.key, article_key(raw.canonical), f"id:{raw.asset_id}"]
-        loader.add_value("url_keys", [k for k in keys if k])
-        loader.add_value("fetched_url", fetched_url)
-        return loader.load_item()
+        yield article_item(
+            raw,
+            section=wanted.section,
+            listing_date=wanted.listing_date,
+            url_keys=[k for k in keys if k],
+            fetched_url=response.url,
+        )
 
     # -- failures and the end ------------------------------------------------------------------
 
@@ -316,17 +324,23 @@ class PortalSpider(scrapy.Spider):
         wanted: Wanted | None = request.meta.get("wanted")
         section = request.meta.get("section") or (wanted.section if wanted else None)
         self.report.errors += 1
-        self.report.last_error = f"{request.url}: {failure.getErrorMessage()}"[:300]
+        self.report.last_error = f"{failure.getErrorMessage()} ({urlsplit(request.url).netloc})"
         if section:
             self.report.section(section).failed += 1
         logger.warning("giving up on %s: %s", request.url, failure.getErrorMessage())
-        yield FetchFailed(url=request.url, kind=kind, section=section,
-                          asset_id=wanted.asset_id if wanted else None,
-                          error=failure.getErrorMessage()[:300])
+        yield FetchFailed(
+            url=request.url,
+            kind=kind,
+            section=section,
+            asset_id=wanted.asset_id if wanted else None,
+            error=failure.getErrorMessage()[:300],
+        )
 
     def on_idle(self) -> None:
         """Id-form links wait until every other request is done: then we know their asset ids."""
-        pending = [w for w in self.deferred if int((w.key or "id:0")[3:]) not in self.fetched_assets]
+        pending = [
+            w for w in self.deferred if int((w.key or "id:0")[3:]) not in self.fetched_assets
+        ]
         self.deferred = []
         requests = [r for w in pending for r in self._article_requests(w)]
         if not requests and self.report.article_pages == 0 and self.canary is not None:
