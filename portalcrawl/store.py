@@ -46,7 +46,9 @@ def utcnow() -> str:
 
 @dataclass(frozen=True)
 class SaveResult:
-    kind: str  # "new", "edited", "restored", "unchanged"
+    # "new", "edited", "restored", "unchanged", or "held": the page now needs the fallback
+    # extractor, whose reading of a template-built page is not comparable; no version is made.
+    kind: str
     version: int
     fields: tuple[str, ...] = ()
 
@@ -340,7 +342,7 @@ class Store:
             if result.kind in ("new", "edited"):
                 self._insert_version(item, asset_id, result, new_hash, run_id, now)
                 self._index(asset_id, item["title"], item.get("summary"), item["body_text"])
-            if result.kind != "unchanged":
+            if result.kind not in ("unchanged", "held"):
                 self._event(run_id, asset_id, result.kind, result.version, result.fields, None, now)
         return result
 
@@ -369,13 +371,16 @@ class Store:
     ) -> SaveResult:
         sections = _json(_merge_sections(as_list(old["sections"]), item.get("sections") or []))
         restored = old["status"] != "live"
-        if old["content_hash"] == digest:
+        degraded = old["extraction"] == "profile" and item.get("extraction") == "fallback"
+        if old["content_hash"] == digest or degraded:
             self.db.execute(
                 "UPDATE articles SET last_seen_at=?, sections=?, status='live', removed_at=NULL "
                 "WHERE asset_id=?",
                 [now, sections, asset_id],
             )
-            return SaveResult("restored" if restored else "unchanged", old["version"])
+            if restored:
+                return SaveResult("restored", old["version"])
+            return SaveResult("held" if degraded else "unchanged", old["version"])
         fields = tuple(changed_fields(old, item))
         version = old["version"] + 1
         row = _article_row(item)
