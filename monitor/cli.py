@@ -15,8 +15,13 @@ from portalcrawl.store import StoreError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
-              help="Config file (TOML). Default: $PORTALCRAWL_CONFIG or ./portalcrawl.toml.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Config file (TOML). Default: $PORTALCRAWL_CONFIG or ./portalcrawl.toml.",
+)
 @click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:

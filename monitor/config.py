@@ -200,8 +200,19 @@ def _job(raw: Any, index: int) -> JobConfig:
     where = f"schedule.jobs[{index}]"
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: expected a table")
-    _unknown(raw, {"name", "sections", "interval_minutes", "interval_seconds", "cron",
-                   "jitter_seconds", "full"}, where)
+    _unknown(
+        raw,
+        {
+            "name",
+            "sections",
+            "interval_minutes",
+            "interval_seconds",
+            "cron",
+            "jitter_seconds",
+            "full",
+        },
+        where,
+    )
     interval = None
     if "interval_minutes" in raw:
         interval = float(_typed(raw, "interval_minutes", (int, float), where)) * 60
@@ -212,8 +223,11 @@ def _job(raw: Any, index: int) -> JobConfig:
         raise ConfigError(f"{where}: give exactly one of interval_minutes or cron")
     if interval is not None and interval <= 0:
         raise ConfigError(f"{where}: interval must be positive, got {interval:g} s")
-    jitter = float(_typed(raw, "jitter_seconds", (int, float), where)) if (
-        "jitter_seconds" in raw) else 0.0
+    jitter = (
+        float(_typed(raw, "jitter_seconds", (int, float), where))
+        if ("jitter_seconds" in raw)
+        else 0.0
+    )
     return JobConfig(
         name=str(raw.get("name") or f"job-{index + 1}"),
         sections=_str_list(raw, "sections", where),

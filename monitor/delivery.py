@@ -37,8 +37,9 @@ import apprise
 
 from monitor.config import KINDS, ChannelConfig, ConfigError
 from monitor.messages import digest_message
+from portalcrawl.bookkeeping import utcnow
 from portalcrawl.compare import as_list
-from portalcrawl.store import Store, utcnow
+from portalcrawl.store import Store
 from portalcrawl.textnorm import fold
 
 logger = logging.getLogger(__name__)

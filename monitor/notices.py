@@ -26,8 +26,9 @@ from typing import Any
 
 from monitor.config import HealthConfig
 from monitor.diff import field_diffs
+from portalcrawl.bookkeeping import utcnow
 from portalcrawl.compare import as_list
-from portalcrawl.store import Store, utcnow
+from portalcrawl.store import Store
 
 logger = logging.getLogger(__name__)
 

@@ -19,13 +19,14 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from portalcrawl.bookkeeping import KnownArticle
 from portalcrawl.dates import parse_listing_date
 from portalcrawl.extract import ListingEntry, is_not_found, parse_article, parse_listing
 from portalcrawl.items import FetchFailed, ListingSeen, Removal
 from portalcrawl.loaders import article_item
 from portalcrawl.profile import Section, load_profile
 from portalcrawl.report import CrawlReport
-from portalcrawl.store import KnownArticle, Store, StoreError
+from portalcrawl.store import Store, StoreError
 from portalcrawl.textnorm import comparison_form
 from portalcrawl.urls import (
     article_key,

@@ -1,0 +1,228 @@
+"""Run records and the crawler's bookkeeping (url keys, listing entries, section state, backlog).
+
+Mixed into portalcrawl.store.Store; kept apart so the article-writing core stays readable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from portalcrawl.compare import as_list
+
+
+def utcnow() -> str:
+    """Our own timestamps: UTC, ISO 8601, seconds."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def merge_sections(old: Iterable[str], new: Iterable[str]) -> list[str]:
+    """Sections only grow: an article seen in a second listing keeps the first."""
+    return list(dict.fromkeys([*old, *new]))
+
+
+def pid_alive(pid: int | None) -> bool:
+    """Whether a crawl process still exists (a killed run leaves its row 'running')."""
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass(frozen=True)
+class KnownArticle:
+    asset_id: int
+    status: str
+    published_at: str | None
+    sections: tuple[str, ...]
+    url: str
+
+
+class RunLog:
+    """The `runs` table: one row per crawl, whoever started it."""
+
+    db: Database
+
+    def mark_aborted_runs(self) -> list[int]:
+        """Runs left 'running' by a process that no longer exists were killed: say so."""
+        rows = self.db.execute("SELECT id, pid FROM runs WHERE status = 'running'").fetchall()
+        dead = [run_id for run_id, pid in rows if not pid_alive(pid)]
+        for run_id in dead:
+            self.db.execute(
+                "UPDATE runs SET status='aborted', error=coalesce(error, "
+                "'killed before it finished') WHERE id=?",
+                [run_id],
+            )
+        return dead
+
+    def start_run(
+        self,
+        *,
+        mode: str = "incremental",
+        sections: Iterable[str] = (),
+        portal_url: str | None = None,
+        pid: int | None = None,
+    ) -> int:
+        """A new run row; the first run that will complete on this store is a baseline."""
+        with self.db.atomic():
+            done = self.db.execute("SELECT 1 FROM runs WHERE status='ok' LIMIT 1").fetchone()
+            cur = self.db.execute(
+                "INSERT INTO runs(started_at, status, mode, baseline, sections, portal_url, pid) "
+                "VALUES (?, 'running', ?, ?, ?, ?, ?)",
+                [utcnow(), mode, 0 if done else 1, to_json(list(sections)), portal_url, pid],
+            )
+            return int(cur.lastrowid)
+
+    def claim_run(self, run_id: int, pid: int) -> None:
+        """The crawl process takes over a run row the monitor created."""
+        self.db.execute("UPDATE runs SET pid=? WHERE id=?", [pid, run_id])
+
+    def finish_run(
+        self,
+        run_id: int,
+        status: str,
+        stats: Mapping[str, Any] | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Close a run with its outcome and counters (only columns that are given change)."""
+        stats = dict(stats or {})
+        counters = {
+            k: int(stats[k])
+            for k in ("pages", "articles", "requests", "errors", "drops")
+            if k in stats
+        }
+        sets = ["finished_at=?", "status=?"]
+        params: list[Any] = [utcnow(), status]
+        for key, value in counters.items():
+            sets.append(f"{key}=?")
+            params.append(value)
+        if stats:
+            sets.append("stats=?")
+            params.append(to_json(stats))
+        if error is not None:
+            sets.append("error=?")
+            params.append(error)
+        params.append(run_id)
+        self.db.execute(f"UPDATE runs SET {', '.join(sets)} WHERE id=?", params)
+
+    def run(self, run_id: int) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM runs WHERE id=?", [run_id]))
+        return rows[0] if rows else None
+
+
+class CrawlBookkeeping:
+    """What the spider needs to know from earlier runs, and what it leaves for the next."""
+
+    db: Database
+
+    def url_keys(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT url_key, asset_id FROM article_urls").fetchall())
+
+    def known_articles(self) -> dict[int, KnownArticle]:
+        rows = self.db.execute(
+            "SELECT asset_id, status, published_at, sections, url FROM articles"
+        ).fetchall()
+        return {r[0]: KnownArticle(r[0], r[1], r[2], tuple(as_list(r[3])), r[4]) for r in rows}
+
+    def listing_entries(self) -> dict[tuple[int, str], str]:
+        rows = self.db.execute("SELECT asset_id, section, entry_hash FROM listing_entries")
+        return {(a, s): h for a, s, h in rows.fetchall()}
+
+    def synced_sections(self) -> set[str]:
+        rows = self.db.execute("SELECT section FROM section_state WHERE synced = 1").fetchall()
+        return {r[0] for r in rows}
+
+    def set_section_state(
+        self, section: str, *, synced: bool, run_id: int | None, count: int | None = None
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO section_state(section, synced, last_run_id, last_count) "
+            "VALUES (?,?,?,?) ON CONFLICT(section) DO UPDATE SET synced=excluded.synced, "
+            "last_run_id=excluded.last_run_id, "
+            "last_count=coalesce(excluded.last_count, section_state.last_count)",
+            [section, int(synced), run_id, count],
+        )
+
+    def section_counts(self) -> dict[str, int]:
+        """Live articles per section, from the sections JSON arrays."""
+        rows = self.db.execute(
+            "SELECT j.value, count(*) FROM articles, json_each(articles.sections) j "
+            "WHERE articles.status='live' GROUP BY j.value"
+        ).fetchall()
+        return dict(rows)
+
+    def backlog(self) -> list[dict[str, Any]]:
+        return list(self.db.query("SELECT * FROM crawl_backlog ORDER BY kind DESC, url"))
+
+    def add_backlog(
+        self,
+        url: str,
+        kind: str,
+        *,
+        section: str | None,
+        asset_id: int | None,
+        run_id: int | None,
+        error: str,
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO crawl_backlog(url, kind, section, asset_id, run_id, last_error) "
+            "VALUES (?,?,?,?,?,?) ON CONFLICT(url) DO UPDATE SET attempts=attempts+1, "
+            "run_id=excluded.run_id, last_error=excluded.last_error",
+            [url, kind, section, asset_id, run_id, error],
+        )
+
+    def clear_backlog(self, url: str) -> None:
+        self.db.execute("DELETE FROM crawl_backlog WHERE url=?", [url])
+
+    def record_listing(
+        self,
+        asset_id: int,
+        section: str,
+        entry_hash: str,
+        listed_date: str | None,
+        run_id: int | None,
+    ) -> None:
+        """Remember the listing entry, so an unchanged entry is not fetched again."""
+        self.db.execute(
+            "INSERT INTO listing_entries(asset_id, section, entry_hash, listed_date, last_run_id) "
+            "VALUES (?,?,?,?,?) ON CONFLICT(asset_id, section) DO UPDATE SET "
+            "entry_hash=excluded.entry_hash, listed_date=excluded.listed_date, "
+            "last_run_id=excluded.last_run_id",
+            [asset_id, section, entry_hash, listed_date, run_id],
+        )
+
+    def add_url_keys(self, asset_id: int, keys: Iterable[str]) -> None:
+        for key in keys:
+            self.db.execute(
+                "INSERT INTO article_urls(url_key, asset_id) VALUES (?, ?) "
+                "ON CONFLICT(url_key) DO UPDATE SET asset_id=excluded.asset_id",
+                [key, asset_id],
+            )
+
+    def touch(self, asset_id: int, sections: Iterable[str] = ()) -> None:
+        """Seen live in a listing this run: last_seen_at and the union of its sections."""
+        row = self.db.execute(
+            "SELECT sections FROM articles WHERE asset_id=? AND status='live'", [asset_id]
+        ).fetchone()
+        if row is None:
+            return
+        merged = merge_sections(as_list(row[0]), sections)
+        self.db.execute(
+            "UPDATE articles SET last_seen_at=?, sections=? WHERE asset_id=?",
+            [utcnow(), to_json(merged), asset_id],
+        )

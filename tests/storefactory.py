@@ -1,0 +1,92 @@
+"""Build real SQLite stores for tests through the Store API (no hand-written rows).
+
+store = Store(tmp_path / "portal.sqlite3")
+run_id = crawl_run(store, [article(1, "Đảng viên ...")])      # first run: a baseline
+crawl_run(store, [article(1, "Đảng viên ... (sửa)")], removed=[2])
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from portalcrawl.store import Store
+from portalcrawl.textnorm import fold
+
+PORTAL = "https://dongthap.gov.vn"
+SECTION = "tin-hoat-dong"
+INSTANCE = "hV2tQm8LsW4a"
+PUBLISHED = "2026-11-20T08:00:00+07:00"
+_WORD = re.compile(r"[^\W_]+")
+
+
+def slug(title: str) -> str:
+    """Liferay's urlTitle for a title: folded words joined by hyphens."""
+    return "-".join(_WORD.findall(fold(title)))[:80] or "bai-viet"
+
+
+def article_url(title: str, section: str = SECTION) -> str:
+    """The canonical slug-form URL of an article listed in `section`."""
+    return f"{PORTAL}/{section}/-/asset_publisher/{INSTANCE}/content/{slug(title)}"
+
+
+def article(
+    asset_id: int,
+    title: str,
+    body: str = "Nội dung bài viết.",
+    *,
+    summary: str | None = "Sapo của bài.",
+    sections: Sequence[str] = (SECTION,),
+    published_at: str | None = PUBLISHED,
+    url: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """An item as the crawler's pipelines hand it to Store.save_article."""
+    paragraphs = [p for p in body.split("\n\n") if p]
+    return {
+        "asset_id": asset_id,
+        "url": url or article_url(title, sections[0] if sections else SECTION),
+        "title": title,
+        "summary": summary,
+        "body_text": body,
+        "body_html": "".join(f"<p>{p}</p>" for p in paragraphs),
+        "published_at": published_at,
+        "author": "K.V.A",
+        "source": None,
+        "sections": list(sections),
+        "images": [],
+        "attachments": [],
+        **extra,
+    }
+
+
+def url_keys(item: dict[str, Any]) -> list[str]:
+    """The keys the spider records: slug form from the URL and the asset id form."""
+    tail = item["url"].rstrip("/").rsplit("/content/", 1)[-1]
+    return [f"slug:{tail.lower()}", f"id:{item['asset_id']}"]
+
+
+def crawl_run(
+    store: Store,
+    items: Iterable[dict[str, Any]] = (),
+    *,
+    removed: Iterable[int] = (),
+    status: str = "ok",
+) -> int:
+    """One finished run that saves `items` and finds `removed` asset ids gone (404)."""
+    run_id = store.start_run(portal_url=PORTAL)
+    for item in items:
+        store.save_article(item, run_id, url_keys(item))
+    for asset_id in removed:
+        store.mark_removed(asset_id, run_id, "404")
+    store.finish_run(run_id, status, {"pages": 1})
+    return run_id
+
+
+def build_store(path: Path, items: Iterable[dict[str, Any]]) -> Path:
+    """A store file holding `items` after one baseline run; closed, ready for read-only use."""
+    with Store(path) as store:
+        crawl_run(store, items)
+    return path
