@@ -130,3 +130,15 @@ def test_unreachable_portal_fails_in_one_line_and_keeps_the_store(crawled, tmp_p
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: run") and "failed" in lines[0]
     assert len(rows(db)) == before
+
+
+def test_links_on_the_real_portal_host_are_crawled_on_the_mirror(tmp_path) -> None:
+    corpus = build_corpus(seed=9, n=40)
+    with PortalServer(corpus, public_url="https://dongthap.gov.vn") as server:
+        outcome = crawl(server, tmp_path / "mirror.sqlite3")
+        hits = len(server.requests)
+    stored = rows(tmp_path / "mirror.sqlite3")
+    live = {a.asset_id for a in corpus.articles if a.state == "live"}
+    assert set(stored) == live
+    assert all(r["url"].startswith(server.base_url) for r in stored.values())
+    assert outcome["stats"]["requests"] == hits  # nothing was requested of the real host
