@@ -53,9 +53,9 @@ def resolve_db(ctx: click.Context, db: str | None) -> str:
 
 
 def open_store(path: str, *, readonly: bool = True) -> Store:
-    """Open the store for a command; a missing or broken file is a one-line error."""
+    """Open an existing store for a command; a missing or broken file is a one-line error."""
     try:
-        return Store(path, readonly=readonly, create=not readonly)
+        return Store(path, readonly=readonly, create=False)
     except StoreError as exc:
         fail(str(exc))
 

@@ -259,4 +259,21 @@ def datasette_metadata_cmd(ctx: click.Context, db: str | None, out: str) -> None
         fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
 
 
-commands: list[Any] = [search_cmd, history_cmd, export_cmd, feed_cmd, datasette_metadata_cmd]
+@click.command("reindex")
+@db_option
+@click.pass_context
+def reindex_cmd(ctx: click.Context, db: str | None) -> None:
+    """Rebuild the search index, after an outside tool (e.g. `sqlite-utils transform`) rewrote
+    the articles table."""
+    with open_store(resolve_db(ctx, db), readonly=False) as store:
+        click.echo(f"indexed {store.rebuild_search_index()} articles")
+
+
+commands: list[Any] = [
+    search_cmd,
+    history_cmd,
+    export_cmd,
+    feed_cmd,
+    datasette_metadata_cmd,
+    reindex_cmd,
+]

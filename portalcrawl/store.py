@@ -68,7 +68,8 @@ class Store(RunLog, CrawlBookkeeping):
                 raise StoreError(f"cannot create {parent}: {exc.strerror}") from None
         try:
             if readonly:
-                conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
+                uri = f"{self.path.resolve().as_uri()}?mode=ro"
+                conn = sqlite3.connect(uri, uri=True, timeout=30)
             else:
                 conn = sqlite3.connect(str(self.path), timeout=30)
             self.db = sqlite_utils.Database(conn, execute_plugins=False)
