@@ -226,3 +226,10 @@ class CrawlBookkeeping:
             "UPDATE articles SET last_seen_at=?, sections=? WHERE asset_id=?",
             [utcnow(), to_json(merged), asset_id],
         )
+
+    def prune_listing(self, section: str, run_id: int | None) -> None:
+        """After a whole, clean walk: entries the listing no longer shows are forgotten."""
+        self.db.execute(
+            "DELETE FROM listing_entries WHERE section = ? AND last_run_id IS NOT ?",
+            [section, run_id],
+        )

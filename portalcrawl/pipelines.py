@@ -212,6 +212,8 @@ class StorePipeline:
                 self.store.set_section_state(
                     section, synced=ok and state.clean, run_id=self.run_id, count=state.listed
                 )
+                if ok and state.clean and state.reached_end:
+                    self.store.prune_listing(section, self.run_id)
         status = "ok" if ok else ("aborted" if reason == "shutdown" else "failed")
         error = None if ok else f"crawl ended: {reason}"
         if ok and summary.get("pages", 0) == 0 and summary.get("errors", 0):

@@ -20,6 +20,7 @@ class SectionReport:
     pages: int = 0
     failed: int = 0
     walk_done: bool = False
+    reached_end: bool = False
 
     @property
     def clean(self) -> bool:

@@ -97,6 +97,7 @@ class PortalSpider(scrapy.Spider):
         self.canary: Wanted | None = None
         self.listed_keys: dict[str, set[str]] = {}
         self.oldest_listed: dict[str, date] = {}
+        self.new_in_section: dict[str, int] = {}
         self._idle_rounds = 0
         crawler.signals.connect(self.on_idle, signal=signals.spider_idle)
 
@@ -169,13 +170,39 @@ class PortalSpider(scrapy.Spider):
             all_known &= not seen["needs_fetch"]
             yield seen
             yield from requests
-        stop = not self.full and section in self.synced and all_known
+        stop = (
+            not self.full
+            and section in self.synced
+            and all_known
+            and self._counts_agree(section, page.results)
+        )
         next_url = None if stop else self._next_url(page, response)
         if next_url:
             yield self._listing_request(next_url, section, response.meta["page"] + 1, keys)
             return
         report.walk_done = True
+        report.reached_end = not stop
         yield from self._walk_done(section, reached_end=not stop)
+
+    def _counts_agree(self, section: str, results: tuple[int, int, int] | None) -> bool:
+        """The listing's total matches what we hold plus what is new: nothing was taken down
+        further back and nothing older is missing, so reading on would find nothing."""
+        if results is None:
+            return True
+        held = sum(
+            1
+            for (asset_id, listed_in) in self.entries
+            if listed_in == section and self.known[asset_id].status == "live"
+        )
+        expected = held + self.new_in_section.get(section, 0)
+        if results[2] != expected:
+            logger.info(
+                "%s lists %d articles, the store expects %d: reading every page",
+                section,
+                results[2],
+                expected,
+            )
+        return results[2] == expected
 
     def _next_url(self, page: Any, response: Response) -> str | None:
         if not page.has_next:
@@ -203,6 +230,8 @@ class PortalSpider(scrapy.Spider):
         asset_id = self._asset_for(entry.key)
         digest = entry_hash(entry)
         known = self.known.get(asset_id) if asset_id else None
+        if known is None or (known.asset_id, section) not in self.entries:
+            self.new_in_section[section] = self.new_in_section.get(section, 0) + 1
         needs_fetch = (
             self.full
             or known is None
