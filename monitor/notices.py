@@ -11,6 +11,8 @@ Stats contract: check_health reads the run row (status, error, requests, errors)
                    walked, sections whose listing pages showed no entry included ("listed": 0)
     article_pages  article pages parsed
     fallback_pages of those, pages the fallback (stock Liferay) extraction served
+    unparseable_pages, degraded_pages  see portalcrawl/report.py: degraded pages (fallback for an
+        article that did not need it before, or no article at all) drive the template alert
     requests       HTTP requests made; errors: requests that failed after retries
                    (runs.requests / runs.errors win when they are set)
 
@@ -32,7 +34,7 @@ from portalcrawl.store import Store
 
 logger = logging.getLogger(__name__)
 
-# Below these counts a share says little: 1 fallback page of 2, 1 failed request of 2.
+# Below these counts a share says little (1 failed request of 2), unless every page is degraded.
 MIN_ARTICLE_PAGES = 3
 MIN_ERRORS = 3
 
@@ -185,14 +187,18 @@ def _problems(
                         {"section": section, "listed": 0, "before": before[section]},
                     )
                 )
-    pages = int(stats.get("article_pages") or 0)
-    fallback = int(stats.get("fallback_pages") or 0)
-    if pages >= MIN_ARTICLE_PAGES and fallback / pages > health.fallback_share:
+    pages = int(stats.get("article_pages") or 0) + int(stats.get("unparseable_pages") or 0)
+    degraded = int(stats.get("degraded_pages", stats.get("fallback_pages")) or 0)
+    if degraded and (
+        degraded == pages
+        or (pages >= MIN_ARTICLE_PAGES and degraded / pages > health.fallback_share)
+    ):
         found.append(
             (
-                f"fallback extraction served {fallback} of {pages} article pages",
+                f"the article template changed? {degraded} of {pages} article pages needed "
+                "the fallback extractor or held no article",
                 {
-                    "fallback_pages": fallback,
+                    "degraded_pages": degraded,
                     "article_pages": pages,
                     "threshold": health.fallback_share,
                 },

@@ -51,6 +51,7 @@ class KnownArticle:
     published_at: str | None
     sections: tuple[str, ...]
     url: str
+    extraction: str = "profile"
 
 
 class RunLog:
@@ -135,9 +136,11 @@ class CrawlBookkeeping:
 
     def known_articles(self) -> dict[int, KnownArticle]:
         rows = self.db.execute(
-            "SELECT asset_id, status, published_at, sections, url FROM articles"
+            "SELECT asset_id, status, published_at, sections, url, extraction FROM articles"
         ).fetchall()
-        return {r[0]: KnownArticle(r[0], r[1], r[2], tuple(as_list(r[3])), r[4]) for r in rows}
+        return {
+            r[0]: KnownArticle(r[0], r[1], r[2], tuple(as_list(r[3])), r[4], r[5]) for r in rows
+        }
 
     def listing_entries(self) -> dict[tuple[int, str], str]:
         rows = self.db.execute("SELECT asset_id, section, entry_hash FROM listing_entries")

@@ -3,6 +3,8 @@
 stats JSON written to runs.stats:
   pages, articles, errors: ints (also their own columns)
   article_pages: article pages parsed; fallback_pages: of those, extracted by the fallback
+  unparseable_pages: answered 200 but held no article; degraded_pages: unparseable pages plus
+    fallback pages of articles not known to need it (a template change shows here)
   sections: {path: {"listed": n, "fetched": n, "pages": n, "failed": n, "complete": bool}}
   removed, requests, drops, dropped {reason: n}, events {kind: n}, finish_reason
 """
@@ -34,6 +36,7 @@ class CrawlReport:
     article_pages: int = 0
     fallback_pages: int = 0
     unparseable: int = 0
+    degraded: int = 0
     errors: int = 0
     last_error: str = ""
 
@@ -48,6 +51,7 @@ class CrawlReport:
             "article_pages": self.article_pages,
             "fallback_pages": self.fallback_pages,
             "unparseable_pages": self.unparseable,
+            "degraded_pages": self.degraded,
             "last_error": self.last_error,
             "sections": {
                 path: {

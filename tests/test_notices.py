@@ -166,12 +166,25 @@ def test_new_empty_section_does_not_alert(store: Store) -> None:
 def test_fallback_share_alerts_only_with_enough_pages(store: Store) -> None:
     health = HealthConfig(fallback_share=0.3)
     few = store.start_run()
-    finish(store, few, article_pages=2, fallback_pages=2)
+    finish(store, few, article_pages=2, fallback_pages=1, degraded_pages=1)
     assert check_health(store, few, health) == []
     many = store.start_run()
-    finish(store, many, article_pages=10, fallback_pages=4)
+    finish(store, many, article_pages=10, fallback_pages=4, degraded_pages=4)
     [message] = check_health(store, many, health)
     assert "fallback" in message and "4 of 10" in message
+
+
+def test_every_page_degraded_alerts_even_when_few(store: Store) -> None:
+    run = store.start_run()
+    finish(store, run, article_pages=1, unparseable_pages=1, degraded_pages=2)
+    [message] = check_health(store, run, HealthConfig(fallback_share=0.3))
+    assert "2 of 2" in message
+
+
+def test_pages_that_always_needed_the_fallback_do_not_alert(store: Store) -> None:
+    run = store.start_run()
+    finish(store, run, article_pages=10, fallback_pages=10, degraded_pages=0)
+    assert check_health(store, run, HealthConfig(fallback_share=0.3)) == []
 
 
 @pytest.mark.parametrize(

@@ -326,11 +326,15 @@ class PortalSpider(scrapy.Spider):
         raw = parse_article(sel, response.url, self.profile, self.base)
         if raw is None:
             self.report.unparseable += 1
+            self.report.degraded += 1
             logger.warning("no article found on %s", response.url)
             return
         self.report.article_pages += 1
         if raw.extraction == "fallback":
             self.report.fallback_pages += 1
+            known = self.known.get(raw.asset_id)
+            if known is None or known.extraction != "fallback":
+                self.report.degraded += 1  # not a page that always needed the fallback
         if wanted.section:
             self.report.section(wanted.section).fetched += 1
         if raw.asset_id in self.fetched_assets:
