@@ -11,7 +11,7 @@ import click
 
 from monitor.cliutil import db_option, echo_json, fail, get_config, open_store, resolve_db
 from monitor.config import KINDS
-from monitor.delivery import mask_secrets, mask_url
+from monitor.masking import mask_secrets, mask_url
 from portalcrawl.dates import VN_TZ, parse_user_time
 from portalcrawl.store import Store
 

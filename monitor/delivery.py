@@ -21,21 +21,21 @@ Rules:
 
 from __future__ import annotations
 
-import io
+import hashlib
 import json
 import logging
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, urlsplit
 
 import apprise
 
 from monitor.config import KINDS, ChannelConfig, ConfigError
+from monitor.masking import ASSET, JSONL_SCHEME, apprise_log, last_line, mask_secrets, mask_url
 from monitor.messages import digest_message
 from portalcrawl.bookkeeping import utcnow
 from portalcrawl.compare import as_list
@@ -46,74 +46,12 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
 DIGEST_MAX = 50
-JSONL_SCHEME = "jsonl://"
 WEBHOOK_SCHEMES = frozenset({"json", "jsons", "form", "forms", "xml", "xmls"})
 _NOT_IN_JSONL = frozenset({"id", "delivery_id", "attempts"})
-MASK = "****"
-_SECRET_KEY = re.compile(r"pass|pwd|secret|token|key|auth|sig", re.IGNORECASE)
-_USERINFO_PASSWORD = re.compile(r"(://[^/\s:@]*:)[^/\s@]+@")
-_ASSET = apprise.AppriseAsset(app_id="portalcrawl", storage_mode=apprise.PersistentStoreMode.MEMORY)
 
 
 class DeliveryError(Exception):
     """A channel refused or could not take a message."""
-
-
-@contextmanager
-def _apprise_log() -> Iterator[io.StringIO]:
-    """Apprise's warnings captured for our own (masked, one-line) report, not printed."""
-    apprise_logger = logging.getLogger("apprise")
-    propagate, apprise_logger.propagate = apprise_logger.propagate, False
-    try:
-        with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
-            yield captured
-    finally:
-        apprise_logger.propagate = propagate
-
-
-def _last_line(captured: io.StringIO, default: str) -> str:
-    lines = [ln.strip() for ln in captured.getvalue().splitlines() if ln.strip()]
-    return lines[-1] if lines else default
-
-
-# -- secrets ---------------------------------------------------------------------------------
-
-
-def _secrets(url: str) -> set[str]:
-    """Parts of a notifier URL that are credentials: password, key-like values, tokens."""
-    if url.startswith(JSONL_SCHEME):
-        return set()
-    parts = urlsplit(url)
-    userinfo, _, hostport = parts.netloc.rpartition("@")
-    found = {userinfo.partition(":")[2]} if ":" in userinfo else set()
-    for pair in parts.query.split("&"):
-        key, _, value = pair.partition("=")
-        if value and (key.startswith(("+", "%2B", "%2b")) or _SECRET_KEY.search(key)):
-            found.add(value)
-    with _apprise_log():
-        plugin = apprise.Apprise.instantiate(url, asset=_ASSET)
-    if plugin is not None:
-        shown = set(re.split(r"[/:@?&=#,]+", plugin.url(privacy=True)))
-        port = hostport.rpartition(":")[2]
-        for token in re.split(r"[/:@,]+", parts.netloc + parts.path):
-            if token and token not in shown and not (token == port and port.isdigit()):
-                found.add(token)
-    return found | {unquote(s) for s in found}
-
-
-def mask_secrets(text: str, urls: Iterable[str]) -> str:
-    """The text with every credential of these URLs (and any URL password) replaced by ****."""
-    secrets: set[str] = set()
-    for url in urls:
-        secrets |= _secrets(url)
-    for secret in sorted((s for s in secrets if len(s) >= 3), key=len, reverse=True):
-        text = text.replace(secret, MASK)
-    return _USERINFO_PASSWORD.sub(rf"\g<1>{MASK}@", text)
-
-
-def mask_url(url: str) -> str:
-    """The URL as logs, errors and `status` may show it."""
-    return mask_secrets(url, [url])
 
 
 # -- channels --------------------------------------------------------------------------------
@@ -172,19 +110,21 @@ def validate_channel_url(url: str) -> str:
         if not url[len(JSONL_SCHEME) :].strip():
             raise ConfigError(f"bad notifier URL {url!r}: jsonl:// needs a file path")
         return url
-    with _apprise_log() as captured:
-        ok = apprise.Apprise(asset=_ASSET).add(url)
+    with apprise_log() as captured:
+        ok = apprise.Apprise(asset=ASSET).add(url)
     if not ok:
-        reason = mask_secrets(_last_line(captured, "not a URL Apprise can use"), [url])
+        reason = mask_secrets(last_line(captured, "not a URL Apprise can use"), [url])
         raise ConfigError(f"bad notifier URL {mask_url(url)!r}: {reason}")
     return url
 
 
 def build_channels(configs: Iterable[ChannelConfig], notify: Iterable[str] = ()) -> list[Channel]:
-    """Config channels plus ad-hoc `--notify URL` ones (named notify-1, notify-2, …)."""
+    """Config channels plus ad-hoc `--notify URL` ones, named by their URL (`notify-<hash>`)
+    so a URL given again in a later run picks up its own held-back notices, and no other's."""
     channels = [Channel.from_config(c) for c in configs]
-    for index, url in enumerate(notify, start=1):
-        channels.append(Channel(f"notify-{index}", validate_channel_url(url)))
+    for url in dict.fromkeys(notify):
+        digest = hashlib.sha256(url.encode()).hexdigest()[:10]
+        channels.append(Channel(f"notify-{digest}", validate_channel_url(url)))
     return channels
 
 
@@ -271,10 +211,10 @@ def _apprise_send(channel: Channel, notices: Sequence[Mapping[str, Any]]) -> Non
             },
         )
     message = digest_message(notices)
-    with _apprise_log() as captured:
-        sender = apprise.Apprise(asset=_ASSET)
+    with apprise_log() as captured:
+        sender = apprise.Apprise(asset=ASSET)
         if not sender.add(url):
-            raise DeliveryError(_last_line(captured, "Apprise cannot use this URL"))
+            raise DeliveryError(last_line(captured, "Apprise cannot use this URL"))
         use_html = sender[0].resolve_format(None) == apprise.NotifyFormat.HTML
         ok = sender.notify(
             title=message.title,
@@ -282,7 +222,7 @@ def _apprise_send(channel: Channel, notices: Sequence[Mapping[str, Any]]) -> Non
             body_format=apprise.NotifyFormat.HTML if use_html else apprise.NotifyFormat.TEXT,
         )
     if not ok:
-        raise DeliveryError(_last_line(captured, "notification failed"))
+        raise DeliveryError(last_line(captured, "notification failed"))
 
 
 def _jsonl_send(path: Path, channel: Channel, notices: Sequence[Mapping[str, Any]]) -> None:

@@ -272,7 +272,7 @@ TABLES: tuple[Table, ...] = (
             C(
                 "channel",
                 "TEXT",
-                "Channel name from the config (or 'notify-N' for --notify).",
+                "Channel name from the config (or 'notify-<hash of the URL>' for --notify).",
                 "NOT NULL",
             ),
             C(

@@ -330,8 +330,11 @@ def test_bad_url_is_reported_once_and_masked(
 
 
 def test_ad_hoc_channels_are_named_and_validated() -> None:
-    channels = build_channels([], ["json://127.0.0.1:9/a", "jsonl:///tmp/x.jsonl"])
-    assert [c.name for c in channels] == ["notify-1", "notify-2"]
+    urls = ["json://127.0.0.1:9/a", "jsonl:///tmp/x.jsonl"]
+    channels = build_channels([], urls)
+    names = [c.name for c in channels]
+    assert all(n.startswith("notify-") for n in names) and len(set(names)) == 2
+    assert [c.name for c in build_channels([], urls[::-1])] == names[::-1]  # stable per URL
     with pytest.raises(ConfigError) as info:
         validate_channel_url("nosuchscheme://admin:Hunter-22@example.com/")
     assert "Hunter-22" not in str(info.value) and "****" in str(info.value)
