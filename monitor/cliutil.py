@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, NoReturn
 
 import click
 
 from monitor.config import Config, ConfigError, load_config
+from portalcrawl.dates import VN_TZ
 from portalcrawl.store import Store, StoreError
 
 
@@ -68,3 +70,13 @@ def echo_json(obj: Any) -> None:
 def is_tty(stream: Any = None) -> bool:
     stream = stream or sys.stdout
     return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def portal_minute(value: str | None, empty: str = "") -> str:
+    """A stored ISO time shown in portal time (+07:00), to the minute."""
+    if not value:
+        return empty
+    try:
+        return datetime.fromisoformat(value).astimezone(VN_TZ).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return value

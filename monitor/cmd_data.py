@@ -15,10 +15,18 @@ from monitor import export as export_mod
 from monitor import feed as feed_mod
 from monitor import history as history_mod
 from monitor import search as search_mod
-from monitor.cliutil import db_option, echo_json, fail, is_tty, open_store, resolve_db
+from monitor.cliutil import (
+    db_option,
+    echo_json,
+    fail,
+    is_tty,
+    open_store,
+    portal_minute,
+    resolve_db,
+)
 from monitor.config import KINDS
 from monitor.datasette_metadata import database_name, write_metadata
-from portalcrawl.dates import VN_TZ, parse_user_time
+from portalcrawl.dates import parse_user_time
 from portalcrawl.store import Store
 
 BOLD = ("\x1b[1m", "\x1b[0m")
@@ -64,16 +72,6 @@ def _reading(ctx: click.Context, db: str | None) -> Iterator[Store]:
         fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
     finally:
         store.close()
-
-
-def _when(published_at: str | None) -> str:
-    """Publication time as the portal shows it, to the minute."""
-    if not published_at:
-        return "undated"
-    try:
-        return datetime.fromisoformat(published_at).astimezone(VN_TZ).strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return published_at
 
 
 def _out_required(out: str | None) -> str:
@@ -146,7 +144,9 @@ def search_cmd(
             title = search_mod.render_segments(hit.title_segments, marks)
         removed = f"  {REMOVED_MARK}" if hit.status == "removed" else ""
         click.echo(f"{number:>2}. {title}{removed}")
-        click.echo(f"    {_when(hit.published_at)} · {', '.join(hit.sections) or '-'} · {hit.url}")
+        click.echo(
+            f"    {portal_minute(hit.published_at, 'undated')} · {', '.join(hit.sections) or '-'} · {hit.url}"
+        )
         text = search_mod.render_segments(hit.snippet, marks)
         if text:
             click.echo(f"    {text}")

@@ -9,10 +9,18 @@ from typing import Any
 
 import click
 
-from monitor.cliutil import db_option, echo_json, fail, get_config, open_store, resolve_db
+from monitor.cliutil import (
+    db_option,
+    echo_json,
+    fail,
+    get_config,
+    open_store,
+    portal_minute,
+    resolve_db,
+)
 from monitor.config import KINDS
 from monitor.masking import mask_secrets, mask_url
-from portalcrawl.dates import VN_TZ, parse_user_time
+from portalcrawl.dates import parse_user_time
 from portalcrawl.store import Store
 
 RECENT_RUNS = 10
@@ -28,16 +36,6 @@ def _since(value: str | None) -> str | None:
     except ValueError as exc:
         fail(f"bad --since: {exc}")
     return moment.astimezone(UTC).replace(microsecond=0).isoformat()
-
-
-def _local(value: str | None) -> str:
-    """A UTC timestamp of ours shown in portal time, to the minute."""
-    if not value:
-        return ""
-    try:
-        return datetime.fromisoformat(value).astimezone(VN_TZ).strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return value
 
 
 def _loads(value: str | None) -> Any:
@@ -84,7 +82,7 @@ def notice_rows(store: Store, kind: str | None, since: str | None) -> list[dict[
 
 
 def _notice_text(row: dict[str, Any]) -> str:
-    head = f"#{row['id']}  {_local(row['created_at'])}  {row['kind']}"
+    head = f"#{row['id']}  {portal_minute(row['created_at'])}  {row['kind']}"
     if row["section"]:
         head += f"  {row['section']}"
     lines = [head, f"  {row['title']}"]
@@ -204,7 +202,7 @@ def _status_text(data: dict[str, Any]) -> str:
                     r["id"],
                     r["mode"] + (" baseline" if r["baseline"] else ""),
                     r["status"],
-                    _local(r["started_at"]),
+                    portal_minute(r["started_at"]),
                     r["duration"],
                     r["pages"],
                     r["articles"],
@@ -235,7 +233,7 @@ def _status_text(data: dict[str, Any]) -> str:
                     c["pending"],
                     c["failed"],
                     c["delivered"],
-                    _local(c["last_delivered"]),
+                    portal_minute(c["last_delivered"]),
                     c["url"] or "",
                     c["last_error"] or "",
                 ]
