@@ -144,9 +144,8 @@ def search_cmd(
             title = search_mod.render_segments(hit.title_segments, marks)
         removed = f"  {REMOVED_MARK}" if hit.status == "removed" else ""
         click.echo(f"{number:>2}. {title}{removed}")
-        click.echo(
-            f"    {portal_minute(hit.published_at, 'undated')} · {', '.join(hit.sections) or '-'} · {hit.url}"
-        )
+        when = portal_minute(hit.published_at, "undated")
+        click.echo(f"    {when} · {', '.join(hit.sections) or '-'} · {hit.url}")
         text = search_mod.render_segments(hit.snippet, marks)
         if text:
             click.echo(f"    {text}")
