@@ -192,7 +192,9 @@ class PortalSpider(scrapy.Spider):
         held = sum(
             1
             for (asset_id, listed_in) in self.entries
-            if listed_in == section and self.known[asset_id].status == "live"
+            if listed_in == section
+            and asset_id in self.known
+            and self.known[asset_id].status == "live"
         )
         expected = held + self.new_in_section.get(section, 0)
         if results[2] != expected:
