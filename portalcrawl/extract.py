@@ -140,7 +140,7 @@ def _next_link(sel: Selector, rules: dict[str, str]) -> tuple[bool, str | None]:
         return False, None
     for li in pagination.css("li"):
         anchor = _first(li, "a")
-        if anchor is None or clean_text(_text(anchor)) not in ("»", "&raquo;", ">", "›"):
+        if anchor is None or not _is_next(clean_text(_text(anchor)), li.attrib.get("class", "")):
             continue
         href = anchor.attrib.get("href", "")
         disabled = "disabled" in li.attrib.get("class", "").split()
@@ -148,6 +148,11 @@ def _next_link(sel: Selector, rules: dict[str, str]) -> tuple[bool, str | None]:
             return False, None
         return True, href
     return False, None
+
+
+def _is_next(text: str, classes: str) -> bool:
+    """Liferay's "next page" item: `»` (maybe after screen-reader text) or a `next` class."""
+    return text.endswith(("»", "›")) or text in (">", "Trang sau") or "next" in classes.split()
 
 
 def is_not_found(sel: Selector, profile: Profile) -> bool:
