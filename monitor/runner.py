@@ -7,8 +7,10 @@ import contextlib
 import json
 import logging
 import os
+import re
+import sqlite3
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,11 +21,13 @@ from monitor.delivery import build_channels, deliver
 from monitor.notices import check_health, create_notices
 from portalcrawl.crawl import parse_set
 from portalcrawl.profile import ProfileError, load_profile
-from portalcrawl.store import Store
+from portalcrawl.store import Store, store_error
 
 logger = logging.getLogger(__name__)
 
 TERMINATE_GRACE = 15.0
+LOG_TAIL = 200
+_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Failure): \S")
 
 
 @dataclass
@@ -90,6 +94,32 @@ def check_run_options(config: Config, sections: Sequence[str], settings: Sequenc
         return parse_set(list(settings))
     except (ProfileError, ValueError) as exc:
         raise ConfigError(str(exc)) from None
+
+
+@contextlib.contextmanager
+def _store(db: str) -> Iterator[Store]:
+    """The store for the monitor's own writes: an SQLite failure is a one-line StoreError."""
+    try:
+        with Store(db) as store:
+            yield store
+    except sqlite3.Error as exc:
+        raise store_error(db, exc, "write") from None
+
+
+def last_error(log_file: Path) -> str:
+    """The crawl log's last error: an ERROR record, or the last line of an uncaught traceback
+    (the traceback itself stays in the log)."""
+    try:
+        lines = log_file.read_text(encoding="utf-8", errors="replace").splitlines()[-LOG_TAIL:]
+    except OSError:
+        return ""
+    for line in reversed(lines):
+        _, sep, message = line.partition(" ERROR: ")
+        if sep and message.strip():
+            return message.strip()[:300]
+        if _EXCEPTION_LINE.match(line):
+            return line.strip()[:300]
+    return ""
 
 
 async def _stream_progress(stream: asyncio.StreamReader, show: Callable[[str], None]) -> None:
@@ -161,7 +191,7 @@ async def run_cycle_async(
         else check_run_options(config, sections, settings or ())
     )
     channels = build_channels(config.channels, notify)
-    with Store(config.db) as store:
+    with _store(config.db) as store:
         aborted = store.mark_aborted_runs()
         if aborted:
             logger.warning("runs %s were killed before they finished: marked aborted", aborted)
@@ -186,21 +216,29 @@ async def run_cycle_async(
             cmd, config.crawl_timeout_seconds, show if progress else None, log_file
         )
     except asyncio.CancelledError:
-        with Store(config.db) as store:
+        with _store(config.db) as store:
             store.finish_run(run_id, "aborted", error="stopped by the scheduler or the operator")
         raise
-    with Store(config.db) as store:
-        return _after_crawl(store, config, run_id, code, problem, channels)
+    with _store(config.db) as store:
+        return _after_crawl(store, config, run_id, code, problem, channels, log_file)
 
 
 def _after_crawl(
-    store: Store, config: Config, run_id: int, code: int | None, problem: str, channels: list[Any]
+    store: Store,
+    config: Config,
+    run_id: int,
+    code: int | None,
+    problem: str,
+    channels: list[Any],
+    log_file: Path,
 ) -> RunOutcome:
     run = store.run(run_id) or {}
     if run.get("status") == "running" or problem:
+        why = last_error(log_file)
         reason = problem or (
-            f"crawl process exited with status {code} before it finished "
-            f"(see {Path(config.db).resolve().parent}/logs/run-{run_id}.log)"
+            f"crawl process exited with status {code} before it finished"
+            + (f": {why}" if why else "")
+            + f" (see {log_file})"
         )
         store.finish_run(run_id, "failed", error=reason)
         run = store.run(run_id) or {}

@@ -10,11 +10,15 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
 from portalcrawl.compare import as_list
+
+# What a crawl's command line holds: `python -m portalcrawl.crawl` or `scrapy crawl portal`.
+CRAWL_MARKS = (b"portalcrawl", b"scrapy")
 
 
 def utcnow() -> str:
@@ -32,7 +36,11 @@ def merge_sections(old: Iterable[str], new: Iterable[str]) -> list[str]:
 
 
 def pid_alive(pid: int | None) -> bool:
-    """Whether a crawl process still exists (a killed run leaves its row 'running')."""
+    """Whether a crawl process still runs (a killed run leaves its row 'running').
+
+    A zombie (killed, not yet reaped) is dead, and so is a pid that, after a reboot or a
+    wrap-around, now belongs to something that is not a crawl.
+    """
     if not pid:
         return False
     try:
@@ -40,8 +48,19 @@ def pid_alive(pid: int | None) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
+        pass
+    if not Path("/proc/self").is_dir():  # no procfs: kill(0) is all we know
         return True
-    return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+    if stat.rpartition(")")[2].split()[:1] in (["Z"], ["X"]):
+        return False
+    return any(mark in cmdline for mark in CRAWL_MARKS)
 
 
 @dataclass(frozen=True)
@@ -191,6 +210,10 @@ class CrawlBookkeeping:
 
     def clear_backlog(self, url: str) -> None:
         self.db.execute("DELETE FROM crawl_backlog WHERE url=?", [url])
+
+    def clear_section_backlog(self, section: str) -> None:
+        """A clean walk of the section read its listing pages: failed ones are history."""
+        self.db.execute("DELETE FROM crawl_backlog WHERE kind='listing' AND section=?", [section])
 
     def record_listing(
         self,

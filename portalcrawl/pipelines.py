@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 from collections import defaultdict
 from typing import Any
 
@@ -11,9 +12,10 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.spiders import Spider
+from scrapy.utils.defer import deferred_from_coro
 
 from portalcrawl.items import ArticleItem, FetchFailed, ListingSeen, Removal
-from portalcrawl.store import Store, StoreError
+from portalcrawl.store import Store, StoreError, store_error
 from portalcrawl.textnorm import clean_multiline, clean_text
 from portalcrawl.urls import strip_query
 
@@ -100,6 +102,7 @@ class StorePipeline:
         self.key_sections: dict[str, set[str]] = defaultdict(set)
         self.removed = 0
         self.events: dict[str, int] = defaultdict(int)
+        self.failure: str | None = None
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -117,6 +120,7 @@ class StorePipeline:
         if run_id:
             self.store.claim_run(run_id, os.getpid())
         else:
+            self.store.mark_aborted_runs()
             run_id = self.store.start_run(
                 mode="full" if settings.getbool("PORTALCRAWL_FULL") else "incremental",
                 sections=[s.path for s in getattr(spider, "sections", [])],
@@ -129,6 +133,22 @@ class StorePipeline:
             self.store.set_section_state(section.path, synced=False, run_id=run_id)
 
     def process_item(self, item: Any) -> Any:
+        if self.failure is not None:
+            raise DropItem(f"not stored: {self.failure}")
+        try:
+            self._write(item)
+        except sqlite3.Error as exc:
+            self._store_failed(exc)
+            raise DropItem(f"not stored: {self.failure}") from None
+        return item
+
+    def _store_failed(self, exc: sqlite3.Error) -> None:
+        """A write failed (disk full, file locked or read-only): stop the crawl, say why."""
+        self.failure = str(store_error(self.path, exc, "write"))
+        logger.error("%s: stopping the crawl", self.failure)
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_error"))
+
+    def _write(self, item: Any) -> None:
         assert self.store is not None
         if isinstance(item, ArticleItem):
             self._save(item)
@@ -147,7 +167,6 @@ class StorePipeline:
                 run_id=self.run_id,
                 error=item.get("error") or "failed",
             )
-        return item
 
     def _save(self, item: ArticleItem) -> None:
         assert self.store is not None
@@ -166,19 +185,23 @@ class StorePipeline:
         if self.store is None:
             return
         try:
-            self._apply_sightings()
+            if self.failure is None:
+                self._apply_sightings(getattr(spider, "answered", ()))
             self._finish(spider, reason)
-        except StoreError as exc:
-            logger.error("could not record the run's end: %s", exc)
+        except (StoreError, sqlite3.Error) as exc:
+            logger.error("could not record the run's end: %s", store_error(self.path, exc))
         finally:
             self.store.close()
             self.store = None
 
-    def _apply_sightings(self) -> None:
+    def _apply_sightings(self, answered: Any) -> None:
+        """Listing entries of stored articles, and backlog URLs that got an answer this run."""
         assert self.store is not None
         keys = self.store.url_keys()
         by_asset: dict[int, set[str]] = defaultdict(set)
         with self.store.db.atomic():
+            for url in answered:
+                self.store.clear_backlog(url)
             for seen in self.sightings:
                 asset_id = keys.get(seen["key"])
                 if asset_id is None or (seen["needs_fetch"] and asset_id not in self.saved):
@@ -207,15 +230,17 @@ class StorePipeline:
             finish_reason=reason,
         )
         ok = reason == "finished"
-        if report:
+        if report and self.failure is None:
             for section, state in report.sections.items():
                 self.store.set_section_state(
                     section, synced=ok and state.clean, run_id=self.run_id, count=state.listed
                 )
+                if ok and state.clean:
+                    self.store.clear_section_backlog(section)
                 if ok and state.clean and state.reached_end:
                     self.store.prune_listing(section, self.run_id)
         status = "ok" if ok else ("aborted" if reason == "shutdown" else "failed")
-        error = None if ok else f"crawl ended: {reason}"
+        error = None if ok else (self.failure or f"crawl ended: {reason}")
         if ok and summary.get("pages", 0) == 0 and summary.get("errors", 0):
             status = "failed"
             error = f"no listing page could be read ({summary.get('last_error') or 'errors'})"

@@ -25,6 +25,9 @@ from portalcrawl.textnorm import fold
 
 logger = logging.getLogger(__name__)
 
+BUSY_TIMEOUT = 30.0
+BUSY_TIMEOUT_ENV = "PORTALCRAWL_BUSY_TIMEOUT"
+
 ARTICLE_FIELDS = (
     "url",
     "title",
@@ -41,6 +44,29 @@ ARTICLE_FIELDS = (
 
 class StoreError(Exception):
     """A store that cannot be opened or written, said in one line."""
+
+
+def busy_timeout() -> float:
+    """Seconds a write waits for another process's lock ($PORTALCRAWL_BUSY_TIMEOUT, else 30)."""
+    try:
+        return max(0.0, float(os.environ.get(BUSY_TIMEOUT_ENV) or BUSY_TIMEOUT))
+    except ValueError:
+        return BUSY_TIMEOUT
+
+
+def store_error(path: str | os.PathLike, exc: Exception, doing: str = "use") -> StoreError:
+    """An SQLite failure as an operator needs to read it: which store, and what is wrong."""
+    text = str(exc)
+    lowered = text.lower()
+    if "readonly" in lowered or "read-only" in lowered:
+        return StoreError(f"store {path} is read-only: {text}")
+    if "locked" in lowered or "busy" in lowered:
+        return StoreError(
+            f"store {path} is locked by another process (waited {busy_timeout():g} s): {text}"
+        )
+    if "full" in lowered:
+        return StoreError(f"store {path}: no space left: {text}")
+    return StoreError(f"cannot {doing} store {path}: {text}")
 
 
 @dataclass(frozen=True)
@@ -66,22 +92,30 @@ class Store(RunLog, CrawlBookkeeping):
                 parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create {parent}: {exc.strerror}") from None
+        timeout = busy_timeout()
+        conn: sqlite3.Connection | None = None
         try:
             if readonly:
                 uri = f"{self.path.resolve().as_uri()}?mode=ro"
-                conn = sqlite3.connect(uri, uri=True, timeout=30)
+                conn = sqlite3.connect(uri, uri=True, timeout=timeout)
             else:
-                conn = sqlite3.connect(str(self.path), timeout=30)
+                conn = sqlite3.connect(str(self.path), timeout=timeout)
             self.db = sqlite_utils.Database(conn, execute_plugins=False)
-            self.db.execute("PRAGMA busy_timeout = 30000")
+            self.db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             if not readonly:
                 self.db.enable_wal()
                 self.db.execute("PRAGMA synchronous = NORMAL")
                 self.ensure_schema()
+                self.db.execute("BEGIN IMMEDIATE")  # read-only or locked: say so now, not mid-run
+                self.db.execute("ROLLBACK")
             else:
                 self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open store {self.path}: {exc}") from None
+        except (sqlite3.Error, StoreError) as exc:
+            if conn is not None:
+                conn.close()
+            if isinstance(exc, StoreError):
+                raise
+            raise store_error(self.path, exc, "open") from None
 
     def close(self) -> None:
         self.db.close()
