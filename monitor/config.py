@@ -14,6 +14,8 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 
+from portalcrawl.crawl import check_setting
+
 DEFAULT_PORTAL_URL = "https://dongthap.gov.vn"
 DEFAULT_DB = "data/portal.sqlite3"
 DEFAULT_CONFIG = "portalcrawl.toml"
@@ -288,6 +290,11 @@ def parse_config(raw: dict[str, Any]) -> Config:
         config.crawl_timeout_seconds = minutes * 60
     if "settings" in crawl:
         config.settings = dict(_typed(crawl, "settings", dict, "crawl"))
+        for name, value in config.settings.items():
+            try:
+                check_setting(name, value)
+            except ValueError as exc:
+                raise ConfigError(f"crawl.settings.{name}: {exc}") from None
     _unknown(health, {"fallback_share", "max_errors", "error_share"}, "health")
     for key in ("fallback_share", "error_share"):
         if key in health:

@@ -19,13 +19,36 @@ from portalcrawl.profile import ProfileError, load_profile
 logger = logging.getLogger(__name__)
 
 
+def check_setting(name: str, value: Any) -> None:
+    """A setting the crawl knows, with a value of its type: a typo fails before any run starts."""
+    known = Settings()
+    known.setmodule("portalcrawl.settings")
+    if name not in known:
+        raise ValueError(f"unknown setting {name!r}")
+    default = known[name]
+    if isinstance(default, bool):
+        getter, wanted = "getbool", "true or false"
+    elif isinstance(default, int | float):
+        getter, wanted = "getfloat", "a number"
+    else:
+        return
+    try:
+        getattr(Settings({name: value}), getter)(name)
+    except (TypeError, ValueError):
+        raise ValueError(f"bad value {value!r} for {name}: expected {wanted}") from None
+
+
 def parse_set(values: list[str]) -> dict[str, str]:
-    """NAME=VALUE pairs, as `scrapy crawl -s` takes them."""
+    """NAME=VALUE pairs, as `scrapy crawl -s` takes them, each checked by check_setting."""
     out: dict[str, str] = {}
     for value in values:
         name, sep, setting = value.partition("=")
         if not sep or not name.strip() or not name.strip().replace("_", "").isalnum():
             raise ValueError(f"bad --set {value!r}: expected NAME=VALUE")
+        try:
+            check_setting(name.strip(), setting)
+        except ValueError as exc:
+            raise ValueError(f"bad --set {value!r}: {exc}") from None
         out[name.strip()] = setting
     return out
 

@@ -15,6 +15,7 @@ PORTALCRAWL_PROFILE = "dongthap"
 PORTALCRAWL_SECTIONS: list[str] = []
 PORTALCRAWL_FULL = False
 PORTALCRAWL_REVISIT_HOURS = 48
+PORTALCRAWL_PAGE_SIZE = 0  # listing page size; 0: the profile's (75)
 PORTALCRAWL_RUN_ID = 0
 PORTALCRAWL_PROGRESS = False
 
@@ -52,6 +53,8 @@ TELNETCONSOLE_ENABLED = False
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "portalcrawl.middlewares.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "portalcrawl.middlewares.PortalRedirectMiddleware": 600,
 }
 ITEM_PIPELINES = {
     "portalcrawl.pipelines.ValidatePipeline": 100,

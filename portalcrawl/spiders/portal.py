@@ -17,6 +17,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from portalcrawl.bookkeeping import KnownArticle
@@ -38,6 +39,7 @@ from portalcrawl.urls import (
 
 logger = logging.getLogger(__name__)
 
+BACKLOG_PRIORITY = 30  # what failed last run goes first: a run cut short still catches up
 LISTING_PRIORITY = 20
 ARTICLE_PRIORITY = 0
 NOT_FOUND = [404, 410]
@@ -85,7 +87,7 @@ class PortalSpider(scrapy.Spider):
         )
         self.full = settings.getbool("PORTALCRAWL_FULL")
         self.revisit = timedelta(hours=settings.getfloat("PORTALCRAWL_REVISIT_HOURS"))
-        self.page_size = settings.getint("PORTALCRAWL_PAGE_SIZE", self.profile.page_size)
+        self.page_size = settings.getint("PORTALCRAWL_PAGE_SIZE") or self.profile.page_size
         self.allowed_domains = [urlsplit(self.base).hostname or ""]
         self.report = CrawlReport()
         self.run_id: int | None = None
@@ -93,6 +95,7 @@ class PortalSpider(scrapy.Spider):
         self.requested_keys: set[str] = set()
         self.requested_assets: set[int] = set()
         self.fetched_assets: set[int] = set()
+        self.answered: set[str] = set()  # article URLs that got an answer: off the backlog
         self.deferred: list[Wanted] = []
         self.canary: Wanted | None = None
         self.listed_keys: dict[str, set[str]] = {}
@@ -312,12 +315,13 @@ class PortalSpider(scrapy.Spider):
             url,
             callback=self.parse_article,
             errback=self.failed,
-            priority=ARTICLE_PRIORITY,
+            priority=BACKLOG_PRIORITY if wanted.why == "backlog" else ARTICLE_PRIORITY,
             meta={"wanted": wanted, "kind": "article", "handle_httpstatus_list": NOT_FOUND},
         )
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         wanted: Wanted = response.meta["wanted"]
+        self.answered.update([response.url, *response.meta.get("redirect_urls", [])[:1]])
         sel = Selector(text=response.text)
         if response.status in NOT_FOUND or is_not_found(sel, self.profile):
             reason = "404" if response.status in NOT_FOUND else "soft404"
@@ -359,17 +363,20 @@ class PortalSpider(scrapy.Spider):
         kind = request.meta.get("kind", "article")
         wanted: Wanted | None = request.meta.get("wanted")
         section = request.meta.get("section") or (wanted.section if wanted else None)
+        message = failure.getErrorMessage()
+        if failure.check(HttpError):
+            message = f"HTTP {failure.value.response.status}"
         self.report.errors += 1
-        self.report.last_error = f"{failure.getErrorMessage()} ({urlsplit(request.url).netloc})"
+        self.report.last_error = f"{message} ({urlsplit(request.url).netloc})"
         if section:
             self.report.section(section).failed += 1
-        logger.warning("giving up on %s: %s", request.url, failure.getErrorMessage())
+        logger.warning("giving up on %s: %s", request.url, message)
         yield FetchFailed(
             url=request.url,
             kind=kind,
             section=section,
             asset_id=wanted.asset_id if wanted else None,
-            error=failure.getErrorMessage()[:300],
+            error=message[:300],
         )
 
     def on_idle(self) -> None:
