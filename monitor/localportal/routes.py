@@ -41,6 +41,7 @@ class Response:
     status: int
     content_type: str
     body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 def respond(renderer: Renderer, target: str) -> Response:

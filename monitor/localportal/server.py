@@ -3,6 +3,7 @@
 with PortalServer(build_corpus(n=300)) as server:
     server.base_url            # "http://127.0.0.1:PORT"
     server.fail_next(3)        # next three requests answer 500
+    server.rewrite("/x", fn)   # answers under /x pass through fn(Response) -> Response
     server.corpus.edit(...)    # content changes show on the next request
     server.requests            # what was fetched, with which User-Agent
 """
@@ -16,6 +17,7 @@ import socket
 import socketserver
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -114,6 +116,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(response.status)
             self.send_header("Content-Type", response.content_type)
             self.send_header("Content-Length", str(len(response.body)))
+            for name, value in response.headers:
+                self.send_header(name, value)
             self.end_headers()
             if not body:
                 return
@@ -157,6 +161,7 @@ class PortalServer:
         self._failures: list[_Rule] = []
         self._truncations: list[_Rule] = []
         self._delays: dict[str | None, float] = {}
+        self._rewrites: dict[str, Callable[[Response], Response]] = {}
         self._connections: set[socket.socket] = set()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -239,6 +244,15 @@ class PortalServer:
         with self._lock:
             self._truncations.append(_Rule(path_prefix, n))
 
+    def rewrite(self, path_prefix: str, change: Callable[[Response], Response] | None) -> None:
+        """Answers under `path_prefix` pass through `change` (None: served as usual again):
+        broken or cut-off markup, huge pages, redirects."""
+        with self._lock:
+            if change is None:
+                self._rewrites.pop(path_prefix, None)
+            else:
+                self._rewrites[path_prefix] = change
+
     def set_template(self, name: str) -> None:
         """'default' (news-detail, ...) or 'redesign' (article-detail, ...) article markup."""
         if name not in TEMPLATES:
@@ -270,6 +284,7 @@ class PortalServer:
             delay = max(
                 (s for p, s in self._delays.items() if p is None or path.startswith(p)), default=0.0
             )
+            change = next((f for p, f in self._rewrites.items() if path.startswith(p)), None)
         if delay:
             time.sleep(delay)
         if failure is not None:
@@ -279,6 +294,8 @@ class PortalServer:
             assert self.renderer is not None
             with self.corpus.lock:
                 response = respond(self.renderer, path)
+            if change is not None:
+                response = change(response)
         with self._lock:
             self._log.append(RequestRecord(method, path, user_agent, response.status, time.time()))
         return response, truncate
