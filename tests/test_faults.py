@@ -1,0 +1,366 @@
+"""Fault injection over the local copy: a run killed mid-crawl, 5xx bursts with a reader holding
+a transaction, a store that is locked, read-only or full, a webhook that is down then comes back
+and a crash between sending a notice and recording it.
+
+Every test ends by checking that the store is whole (check_store) and, where a run was hurt,
+that the next run catches up to exactly what the portal holds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from monitor.localportal import PortalServer, build_corpus
+from portalcrawl.store import Store, store_error
+from tests.conftest import LOCAL_COPY, crawl, monitor_cli
+from tests.faultkit import (
+    article_path,
+    check_store,
+    count,
+    kill_group,
+    listening_sockets,
+    live_in_store,
+    live_on_portal,
+    one_error_line,
+    query,
+    read_only,
+    slow_hook,
+    start_run,
+    wait_for,
+)
+from tests.storefactory import article
+
+pytestmark = pytest.mark.slow
+SMALL_PAGES = ("--set", "PORTALCRAWL_PAGE_SIZE=20")
+FAST_LOCK = {"PORTALCRAWL_BUSY_TIMEOUT": "0.5"}
+
+
+# -- killed mid-run --------------------------------------------------------------------------
+
+
+def test_a_run_killed_mid_crawl_leaves_a_whole_store_and_the_next_run_catches_up(
+    corpus, portal, db_path
+) -> None:
+    """Also: neither the monitor nor its crawl child listens on any port while crawling."""
+    portal.set_delay(0.25)
+    proc = start_run(portal, db_path, *SMALL_PAGES)
+    try:
+        wait_for(lambda: count(db_path, "articles") >= 25, what="25 articles stored")
+        [(crawl_pid,)] = query(db_path, "SELECT pid FROM runs WHERE status = 'running'")
+        assert listening_sockets(os.getpid()), "the check sees the local portal's own socket"
+        assert listening_sockets(crawl_pid) == set()
+        assert listening_sockets(proc.pid) == set()
+    finally:
+        kill_group(proc)
+    portal.set_delay(0)
+    check_store(db_path)
+    assert query(db_path, "SELECT status, baseline FROM runs") == [("running", 1)]
+    stored_before = len(live_in_store(db_path))
+    assert 25 <= stored_before < len(live_on_portal(corpus))
+
+    outcome = crawl(portal, db_path, *SMALL_PAGES)
+
+    assert outcome["status"] == "ok"
+    runs = query(db_path, "SELECT status, baseline, error FROM runs ORDER BY id")
+    assert runs == [("aborted", 1, "killed before it finished"), ("ok", 1, None)]
+    check_store(db_path)
+    assert live_in_store(db_path) == live_on_portal(corpus)
+    # The killed run was the first: the catching-up run is still the baseline, so the portal's
+    # existing articles are not announced as new, neither now nor later.
+    assert query(db_path, "SELECT count(*) FROM notices") == [(0,)]
+    assert query(db_path, "SELECT count(*) FROM section_state WHERE synced = 0") == [(0,)]
+
+
+def test_notices_of_a_run_killed_after_storing_are_made_once_by_the_next_run(
+    tmp_path: Path,
+) -> None:
+    corpus = build_corpus(seed=12, n=40)
+    db, feed = tmp_path / "portal.sqlite3", tmp_path / "notices.jsonl"
+    notify = ("--notify", f"jsonl://{feed}")
+    with PortalServer(corpus) as server:
+        crawl(server, db, *notify)
+        fresh = [corpus.new_article("tin-hoat-dong") for _ in range(3)]
+        server.set_delay(10, path_prefix=article_path(fresh[2]))  # the crawl hangs on this one
+        proc = start_run(server, db, *notify)
+        try:
+            wait_for(
+                lambda: (
+                    len(
+                        query(
+                            db,
+                            "SELECT 1 FROM article_events WHERE kind = 'new' "
+                            "AND asset_id IN (?, ?)",
+                            (fresh[0].asset_id, fresh[1].asset_id),
+                        )
+                    )
+                    == 2
+                ),
+                what="two new articles stored",
+            )
+        finally:
+            kill_group(proc)
+        server.set_delay(0, path_prefix=article_path(fresh[2]))
+        check_store(db)
+        second = crawl(server, db, *notify)
+    assert second["new"] == 3
+    lines = [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines()]
+    assert sorted(line["asset_id"] for line in lines) == sorted(a.asset_id for a in fresh)
+    assert len({line["idempotency_key"] for line in lines}) == 3
+    check_store(db)
+
+
+# -- 5xx bursts, back-off, backlog, and a reader holding a transaction ----------------------
+
+
+def test_5xx_bursts_are_retried_the_rest_caught_up_next_run_and_a_reader_blocks_nothing(
+    corpus, portal, db_path, tmp_path
+) -> None:
+    crawl(portal, db_path)
+    flaky, broken, plain = (corpus.new_article("tin-hoat-dong") for _ in range(3))
+    portal.fail_next(3, 500, path_prefix=article_path(flaky))  # three retries: gets through
+    portal.fail_next(4, 503, path_prefix=article_path(broken))  # more than the retries
+    portal.fail_next(2, 502, path_prefix="/thong-cao-bao-chi?")  # a listing that recovers
+    portal.fail_next(4, 500, path_prefix="/kinh-te-xa-hoi?")  # a listing that does not
+    feed = tmp_path / "notices.jsonl"
+    reader = sqlite3.connect(db_path, isolation_level=None)
+    reader.execute("BEGIN")
+    held = reader.execute("SELECT count(*) FROM articles").fetchone()[0]
+    portal.clear_log()
+    try:
+        started = time.monotonic()
+        outcome = crawl(portal, db_path, "--notify", f"jsonl://{feed}")
+        took = time.monotonic() - started
+        assert reader.execute("SELECT count(*) FROM articles").fetchone()[0] == held
+    finally:
+        reader.execute("ROLLBACK")
+        reader.close()
+
+    assert outcome["status"] == "ok" and took < 30
+    assert outcome["stats"]["errors"] == 2
+    assert outcome["new"] == 2  # notices made and delivered while the reader held on
+    assert outcome["delivered"] >= 2 and outcome["pending"] == 0
+    hits = [r for r in portal.requests if r.path == article_path(broken)]
+    assert [r.status for r in hits] == [503] * 4
+    gaps = [b.time - a.time for a, b in zip(hits, hits[1:], strict=False)]
+    assert all(gap >= 0.05 * 2**i * 0.8 for i, gap in enumerate(gaps)), gaps  # backs off
+    assert [r.status for r in portal.requests if r.path == article_path(flaky)] == [500] * 3 + [200]
+    assert outcome["stats"]["requests"] == len(portal.requests)
+    backlog = query(db_path, "SELECT kind, section, last_error FROM crawl_backlog ORDER BY kind")
+    assert backlog == [
+        ("article", "tin-hoat-dong", "HTTP 503"),
+        ("listing", "kinh-te-xa-hoi", "HTTP 500"),
+    ]
+    unsynced = query(db_path, "SELECT section FROM section_state WHERE synced = 0 ORDER BY 1")
+    assert unsynced == [("kinh-te-xa-hoi",), ("tin-hoat-dong",)]
+    assert broken.asset_id not in live_in_store(db_path)
+
+    portal.clear_log()
+    after = crawl(portal, db_path, "--notify", f"jsonl://{feed}")
+
+    assert after["status"] == "ok" and after["stats"]["errors"] == 0 and after["new"] == 1
+    first_article = next(r.path for r in portal.requests if "/content/" in r.path)
+    assert first_article == article_path(broken)  # the backlog goes first
+    assert query(db_path, "SELECT count(*) FROM crawl_backlog") == [(0,)]
+    assert query(db_path, "SELECT count(*) FROM section_state WHERE synced = 0") == [(0,)]
+    assert live_in_store(db_path) == live_on_portal(corpus)
+    lines = [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines()]
+    assert sorted(line["asset_id"] for line in lines if line["kind"] == "new") == sorted(
+        a.asset_id for a in (flaky, broken, plain)
+    )
+    check_store(db_path)
+
+
+def test_pages_cut_off_mid_way_are_retried_and_never_stored_half(tmp_path: Path) -> None:
+    corpus, db = build_corpus(seed=16, n=30), tmp_path / "portal.sqlite3"
+    with PortalServer(corpus) as portal:
+        crawl(portal, db)
+        edited = next(a for a in corpus.recent() if len(a.sections) == 1 and a.template == "news")
+        fresh = corpus.new_article("xay-dung-dang")
+        corpus.edit(edited.asset_id, paragraphs=[*edited.paragraphs, "Đoạn mới ở cuối bài."])
+        portal.truncate_next(2, path_prefix=article_path(edited))  # retried: gets through
+        portal.truncate_next(4, path_prefix=article_path(fresh))  # never whole in this run
+        outcome = crawl(portal, db, "--full")
+        assert outcome["status"] == "ok" and outcome["stats"]["errors"] == 1
+        versions = query(
+            db,
+            "SELECT version, changed_fields FROM article_versions "
+            "WHERE asset_id = ? ORDER BY version",
+            (edited.asset_id,),
+        )
+        assert versions == [(1, "[]"), (2, '["body_text"]')]  # one edit, from a whole page
+        assert fresh.asset_id not in live_in_store(db)
+        after = crawl(portal, db)
+    assert after["new"] == 1 and live_in_store(db) == live_on_portal(corpus)
+    check_store(db)
+
+
+# -- the store itself fails: locked, read-only, full -----------------------------------------
+
+
+def test_a_locked_store_fails_in_one_line_before_anything_starts(tmp_path: Path) -> None:
+    db = tmp_path / "portal.sqlite3"
+    sqlite3.connect(db).executescript("PRAGMA journal_mode=wal; CREATE TABLE t(x);")
+    locker = sqlite3.connect(db, isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        result = monitor_cli(
+            "run", "--portal-url", "http://127.0.0.1:9", "--db", str(db), env=FAST_LOCK, timeout=60
+        )
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    assert result.returncode == 1
+    line = one_error_line(result.stderr)
+    assert "locked" in line and str(db) in line
+    assert query(db, "SELECT name FROM sqlite_master WHERE name = 'runs'") == []
+
+
+def test_a_lock_taken_mid_crawl_fails_the_run_cleanly_and_the_next_catches_up(
+    tmp_path: Path,
+) -> None:
+    corpus, db_path = build_corpus(seed=17, n=60), tmp_path / "portal.sqlite3"
+    with PortalServer(corpus) as portal:
+        _lock_mid_crawl(corpus, portal, db_path)
+
+
+def _lock_mid_crawl(corpus: Any, portal: PortalServer, db_path: Path) -> None:
+    portal.set_delay(0.25)
+    proc = start_run(portal, db_path, env=FAST_LOCK)
+    wait_for(lambda: count(db_path, "articles") >= 5, what="5 articles stored")
+    locker = sqlite3.connect(db_path, isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    time.sleep(1.5)
+    locker.execute("ROLLBACK")
+    locker.close()
+    _, stderr = proc.communicate(timeout=60)
+    portal.set_delay(0)
+    assert proc.returncode == 1
+    assert "locked" in one_error_line(stderr)
+    check_store(db_path)
+    outcome = crawl(portal, db_path)
+    assert outcome["status"] == "ok"
+    assert query(db_path, "SELECT status FROM runs ORDER BY id")[0][0] in ("failed", "aborted")
+    assert live_in_store(db_path) == live_on_portal(corpus)
+    check_store(db_path)
+
+
+def test_a_read_only_store_fails_in_one_line_and_is_left_as_it_was(tmp_path: Path) -> None:
+    corpus = build_corpus(seed=13, n=20)
+    db = tmp_path / "store" / "portal.sqlite3"
+    with PortalServer(corpus) as server:
+        crawl(server, db)
+        before = db.read_bytes()
+        with read_only(db):
+            result = monitor_cli(
+                "run", "--portal-url", server.base_url, "--db", str(db), *LOCAL_COPY
+            )
+    assert result.returncode == 1
+    line = one_error_line(result.stderr)
+    assert "read-only" in line and str(db) in line
+    assert db.read_bytes() == before
+
+
+def test_a_full_disk_fails_the_run_in_one_line_and_leaves_no_half_article(tmp_path: Path) -> None:
+    corpus = build_corpus(seed=14, n=30)
+    db = tmp_path / "portal.sqlite3"
+    with PortalServer(corpus) as server:
+        crawl(server, db)
+        for _ in range(25):
+            corpus.new_article("tin-hoat-dong")
+        proc = start_run(server, db, limit_file_size=96 * 1024)  # the WAL cannot grow past it
+        _, stderr = proc.communicate(timeout=120)
+        assert proc.returncode == 1
+        # a file that may not grow is EFBIG, which SQLite reports as an I/O error (ENOSPC is
+        # SQLITE_FULL: see test_a_full_store_rolls_back_the_article_and_says_no_space)
+        assert f"cannot write store {db}: disk I/O error" in one_error_line(stderr)
+        assert query(db, "SELECT status FROM runs ORDER BY id DESC LIMIT 1") == [("failed",)]
+        check_store(db)
+        assert live_in_store(db) < live_on_portal(corpus)
+        outcome = crawl(server, db)
+    assert outcome["status"] == "ok"
+    assert live_in_store(db) == live_on_portal(corpus)
+    check_store(db)
+
+
+def test_a_full_store_rolls_back_the_article_and_says_no_space(tmp_path: Path) -> None:
+    db = tmp_path / "portal.sqlite3"
+    with Store(db) as store:
+        run_id = store.start_run()
+        store.save_article(article(1, "Bài thứ nhất"), run_id, ["id:1"])
+        pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+        store.db.execute(f"PRAGMA max_page_count = {pages}")  # the disk is full now
+        with pytest.raises(sqlite3.OperationalError) as caught:
+            store.save_article(article(2, "Bài thứ hai", "Nội dung. " * 2000), run_id, ["id:2"])
+        error = str(store_error(db, caught.value, "write"))
+    assert error == f"store {db}: no space left: database or disk is full"
+    check_store(db)
+    assert query(db, "SELECT asset_id FROM articles") == [(1,)]
+    assert query(db, "SELECT count(*) FROM article_urls WHERE asset_id = 2") == [(0,)]
+
+
+# -- a webhook that is down for several runs, then a crash between sending and recording -----
+
+
+def cycle(server: PortalServer, db: Path, config: Path) -> dict:
+    """`monitor --config FILE run` against the local copy; the outcome JSON."""
+    result = monitor_cli(
+        "--config",
+        str(config),
+        "run",
+        "--portal-url",
+        server.base_url,
+        "--db",
+        str(db),
+        "--json",
+        *LOCAL_COPY,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def test_a_webhook_down_for_runs_gets_each_held_notice_once_even_across_a_crash(
+    tmp_path: Path,
+) -> None:
+    corpus = build_corpus(seed=15, n=30)
+    db, config = tmp_path / "portal.sqlite3", tmp_path / "portalcrawl.toml"
+    with slow_hook() as hook, PortalServer(corpus) as server:
+        config.write_text(
+            f'[[channels]]\nname = "desk"\nurl = "json://127.0.0.1:{hook.port}/h"\n',
+            encoding="utf-8",
+        )
+        cycle(server, db, config)
+        hook.down = True
+        corpus.new_article("tin-hoat-dong")
+        assert cycle(server, db, config)["pending"] == 1
+        corpus.new_article("thong-cao-bao-chi")
+        corpus.edit(corpus.recent()[3].asset_id, title="Tiêu đề đã sửa lại")
+        assert cycle(server, db, config)["pending"] == 3
+        assert hook.received == []
+
+        hook.down = False
+        hook.hold.clear()  # the webhook takes the first notice, then the monitor dies
+        proc = start_run(server, db, config=config)
+        assert hook.got.wait(60)
+        kill_group(proc)
+        hook.hold.set()
+        last = cycle(server, db, config)
+
+    assert last["pending"] == 0
+    notice_ids = [str(n) for (n,) in query(db, "SELECT id FROM notices ORDER BY id")]
+    assert len(notice_ids) == 3
+    keys = [key for key, _ in hook.received]
+    sent = [payload["notice_ids"] for _, payload in hook.received]
+    # at least once: the notice taken before the crash comes again, with the same key
+    assert sent == [notice_ids[0], *notice_ids]
+    assert keys[0] == keys[1] and len(set(keys)) == 3
+    assert all(payload["idempotency_key"] == key for key, payload in hook.received)
+    delivered = query(db, "SELECT count(*) FROM deliveries WHERE status = 'delivered'")
+    assert delivered == [(3,)]
+    check_store(db)
