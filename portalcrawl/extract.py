@@ -1,6 +1,9 @@
-"""Raw fields from portal pages with the profile's selectors (parsel only, no Scrapy).
+"""Raw fields from portal pages with the profile's selectors (parsel/lxml only, no Scrapy).
 
 The output is raw: the ItemLoader's processors do NFC, white space, 'null' and dates.
+Selectors are CSS as in the profile, translated by parsel once and run as compiled lxml
+XPath on the page parsel parsed: the same matches as `Selector.css`, without a Selector
+object per node (this runs for every page of a crawl).
 """
 
 from __future__ import annotations
@@ -8,9 +11,13 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from lxml import etree
 from lxml import html as lxml_html
+from lxml.cssselect import CSSSelector
 from parsel import Selector
+from parsel.csstranslator import css2xpath
 
 from portalcrawl.dates import parse_date_line
 from portalcrawl.profile import Profile
@@ -94,26 +101,57 @@ class RawArticle:
     extraction: str = "profile"
 
 
-def _text(sel: Selector | None) -> str:
-    if sel is None:
+Element = lxml_html.HtmlElement
+_TEXT = etree.XPath(".//text()", smart_strings=False)
+
+
+@lru_cache(maxsize=256)
+def _compiled(css: str) -> etree.XPath:
+    """A profile selector as parsel translates it (`::text`, `::attr()` included), compiled."""
+    return etree.XPath(css2xpath(css), smart_strings=False)
+
+
+@lru_cache(maxsize=64)
+def _attr_path(attr: str) -> etree.XPath:
+    return etree.XPath(f".//@{attr}", smart_strings=False)
+
+
+@lru_cache(maxsize=64)
+def _dropper(css: str) -> CSSSelector:
+    """What `HtmlElement.cssselect(css)` builds on every call, built once."""
+    return CSSSelector(css, translator="html")
+
+
+def _root(sel: Selector | Element) -> Element:
+    """The lxml element of a parsel Selector (callers pass Selectors; lxml elements work too)."""
+    return sel.root if isinstance(sel, Selector) else sel
+
+
+def _all(el: Element, css: str) -> list:
+    return _compiled(css)(el)
+
+
+def _text(el: Element | None) -> str:
+    if el is None:
         return ""
-    return " ".join(sel.xpath(".//text()").getall())
+    return " ".join(_TEXT(el))
 
 
-def _first(sel: Selector, css: str | None) -> Selector | None:
-    if not css:
+def _first(el: Element | None, css: str | None) -> Element | None:
+    if not css or el is None:
         return None
-    found = sel.css(css)
+    found = _compiled(css)(el)
     return found[0] if found else None
 
 
 def parse_listing(sel: Selector, page_url: str, profile: Profile, base: str) -> ListingPage:
     """Entries of one listing page, and whether a `»` link leads further."""
+    page = _root(sel)
     rules = profile.listing
     entries: list[ListingEntry] = []
-    for item in sel.css(rules["item"]):
+    for item in _all(page, rules["item"]):
         link = _first(item, rules["link"])
-        href = link.attrib.get("href") if link is not None else None
+        href = link.get("href") if link is not None else None
         url = on_portal(href, page_url, base, profile.aliases)
         key = article_key(url) if url else None
         if not url or not key:
@@ -125,25 +163,25 @@ def parse_listing(sel: Selector, page_url: str, profile: Profile, base: str) -> 
         if date_text:
             summary = summary.replace(date_text, " ", 1)
         cover = _first(item, rules["cover"])
-        cover_style = cover.attrib.get("style", "") if cover is not None else ""
+        cover_style = cover.get("style", "") if cover is not None else ""
         entries.append(
             ListingEntry(strip_query(url), key, _text(link), date_text, summary, cover_style)
         )
-    has_next, next_href = _next_link(sel, rules)
-    results = parse_results(_text(_first(sel, rules.get("results"))))
+    has_next, next_href = _next_link(page, rules)
+    results = parse_results(_text(_first(page, rules.get("results"))))
     return ListingPage(entries, has_next, next_href, results)
 
 
-def _next_link(sel: Selector, rules: dict[str, str]) -> tuple[bool, str | None]:
-    pagination = _first(sel, rules["pagination"])
+def _next_link(page: Element, rules: dict[str, str]) -> tuple[bool, str | None]:
+    pagination = _first(page, rules["pagination"])
     if pagination is None:
         return False, None
-    for li in pagination.css("li"):
+    for li in _all(pagination, "li"):
         anchor = _first(li, "a")
-        if anchor is None or not _is_next(clean_text(_text(anchor)), li.attrib.get("class", "")):
+        if anchor is None or not _is_next(clean_text(_text(anchor)), li.get("class", "")):
             continue
-        href = anchor.attrib.get("href", "")
-        disabled = "disabled" in li.attrib.get("class", "").split()
+        href = anchor.get("href", "")
+        disabled = "disabled" in li.get("class", "").split()
         if disabled or not href or href.startswith("javascript:"):
             return False, None
         return True, href
@@ -157,9 +195,10 @@ def _is_next(text: str, classes: str) -> bool:
 
 def is_not_found(sel: Selector, profile: Profile) -> bool:
     """Liferay's 'resource not found' portlet, served with 404 or (soft 404) with 200."""
-    if sel.css(profile.fallback["content"]):
+    page = _root(sel)
+    if _all(page, profile.fallback["content"]):
         return False
-    alert = _text(_first(sel, profile.fallback["not_found"]))
+    alert = _text(_first(page, profile.fallback["not_found"]))
     return profile.not_found_text.lower() in clean_text(alert).lower()
 
 
@@ -236,7 +275,7 @@ def _body_html(
 ) -> str:
     clone = copy.deepcopy(element)
     for css in drop:
-        for node in clone.cssselect(css):
+        for node in _dropper(css)(clone):
             node.drop_tree()
     clone.rewrite_links(
         lambda href: absolute(href, page_url, base, aliases) or "", resolve_base_href=False
@@ -249,17 +288,19 @@ def _body_html(
 
 def parse_article(sel: Selector, page_url: str, profile: Profile, base: str) -> RawArticle | None:
     """Raw article fields, with the profile template or else the stock Liferay structure."""
+    page = _root(sel)
     fb = profile.fallback
-    content = _first(sel, fb["content"])
+    content = _first(page, fb["content"])
     if content is None:
         return None
-    raw_id = content.attrib.get(fb["asset_id_attr"]) or ""
+    raw_id = content.get(fb["asset_id_attr"]) or ""
     if not raw_id.strip().isdigit():
-        anchor = _first(sel, fb["anchor"])
-        raw_id = anchor.attrib.get("id", "") if anchor is not None else ""
+        anchor = _first(page, fb["anchor"])
+        raw_id = anchor.get("id", "") if anchor is not None else ""
     if not raw_id.strip().isdigit():
         return None
-    canonical = sel.css('link[rel="canonical"]::attr(href)').get()
+    canonicals = _all(page, 'link[rel="canonical"]::attr(href)')
+    canonical = canonicals[0] if canonicals else None
     canonical_url = on_portal(canonical, page_url, base, profile.aliases) if canonical else None
     if not canonical_url or not article_key(canonical_url):
         canonical_url = page_url
@@ -268,30 +309,30 @@ def parse_article(sel: Selector, page_url: str, profile: Profile, base: str) -> 
     common = dict(asset_id=int(raw_id), canonical=strip_query(canonical_url))
     if root is not None:
         return _from_template(root, rules, page_url, profile, base, common)
-    return _from_stock(content, sel, page_url, profile, base, common)
+    return _from_stock(content, page, page_url, profile, base, common)
 
 
 def _links(
-    sel: Selector | None, attr: str, page_url: str, profile: Profile, base: str
+    elements: list[Element], attr: str, page_url: str, profile: Profile, base: str
 ) -> list[str]:
-    if sel is None:
-        return []
-    urls = (absolute(v, page_url, base, profile.aliases) for v in sel.xpath(f".//@{attr}").getall())
+    """Absolute URLs of `attr` on the elements and their descendants, first seen first."""
+    path = _attr_path(attr)
+    urls = (absolute(v, page_url, base, profile.aliases) for el in elements for v in path(el))
     return list(dict.fromkeys(u for u in urls if u))
 
 
 def _from_template(
-    root: Selector, rules: dict, page_url: str, profile: Profile, base: str, common: dict
+    root: Element, rules: dict, page_url: str, profile: Profile, base: str, common: dict
 ) -> RawArticle:
     body = _first(root, rules["body"])
     author_sel = _first(body, rules["author"]) if body is not None else None
     skip = frozenset(c.split(".", 1)[1] for c in rules.get("drop", []) if "." in c)
-    paragraphs = block_texts(body.root, skip) if body is not None else []
+    paragraphs = block_texts(body, skip) if body is not None else []
     body_html = ""
     if body is not None:
-        body_html = _body_html(body.root, rules.get("drop", []), page_url, base, profile.aliases)
+        body_html = _body_html(body, rules.get("drop", []), page_url, base, profile.aliases)
     source = _SOURCE.sub("", clean_text(_text(_first(root, rules["source"]))))
-    attachments = _links(root.css(rules["attachments"]) or None, "href", page_url, profile, base)
+    attachments = _links(_all(root, rules["attachments"]), "href", page_url, profile, base)
     return RawArticle(
         title=_text(_first(root, rules["title"])),
         date_text=_text(_first(root, rules["date"])),
@@ -301,19 +342,19 @@ def _from_template(
         author=_text(author_sel),
         source=source,
         attachments=attachments,
-        images=_links(body, "src", page_url, profile, base),
+        images=_links([] if body is None else [body], "src", page_url, profile, base),
         extraction="profile",
         **common,
     )
 
 
 def _from_stock(
-    content: Selector, page: Selector, page_url: str, profile: Profile, base: str, common: dict
+    content: Element, page: Element, page_url: str, profile: Profile, base: str, common: dict
 ) -> RawArticle:
-    title = _text(_first(page, profile.fallback["title"])) or content.attrib.get(
+    title = _text(_first(page, profile.fallback["title"])) or content.get(
         "data-analytics-asset-title", ""
     )
-    blocks = block_texts(content.root)
+    blocks = block_texts(content)
     date_text = ""
     source = ""
     kept: list[str] = []
@@ -327,35 +368,35 @@ def _from_stock(
             source = _SOURCE.sub("", block)
             continue
         kept.append(block)
-    paragraphs = content.css("p")
+    paragraphs = _all(content, "p")
     author = ""
     if kept and paragraphs:
         last = paragraphs[-1]
         last_text = clean_text(_text(last))
-        strong = clean_text(" ".join(last.css("strong ::text, b ::text").getall()))
+        strong = clean_text(" ".join(_all(last, "strong ::text, b ::text")))
         if (
             last_text == kept[-1]
             and (strong == last_text or len(last_text) <= 30)
             and len(last_text) <= _SIGNATURE_MAX
         ):
             author = kept.pop()
-            last.root.set(_DROP, "1")
+            last.set(_DROP, "1")
     summary = kept.pop(0) if len(kept) > 1 else ""
     if summary and paragraphs and clean_text(_text(paragraphs[0])) == summary:
-        paragraphs[0].root.set(_DROP, "1")
-    links = _links(content, "href", page_url, profile, base)
+        paragraphs[0].set(_DROP, "1")
+    links = _links([content], "href", page_url, profile, base)
     return RawArticle(
         title=title,
         date_text=date_text,
         summary=summary,
         paragraphs=kept,
         body_html=_body_html(
-            content.root, ["script", "style", f"[{_DROP}]"], page_url, base, profile.aliases
+            content, ["script", "style", f"[{_DROP}]"], page_url, base, profile.aliases
         ),
         author=author,
         source=source,
         attachments=[u for u in links if "/documents/" in u],
-        images=_links(content, "src", page_url, profile, base),
+        images=_links([content], "src", page_url, profile, base),
         extraction="fallback",
         **common,
     )

@@ -28,6 +28,12 @@ ROBOTSTXT_OBEY = True
 
 CONCURRENT_REQUESTS = 2
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Items of one response go through the pipelines one after another (they are synchronous):
+# Scrapy's default of 100 starts 100 asyncio tasks per response for nothing.
+CONCURRENT_ITEMS = 1
+# Scrapy re-reads and parses a callback's source on most responses to warn about `return x`
+# in a generator: a development aid that costs a crawl a tenth of its time.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 DOWNLOAD_DELAY = 1.0
 DOWNLOAD_DELAY_JITTER = 0.5
 AUTOTHROTTLE_ENABLED = True

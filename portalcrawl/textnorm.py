@@ -11,18 +11,25 @@ import unicodedata
 from functools import lru_cache
 
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_WS = re.compile(r"\s+")
+# str.translate looks every character up; a search finds the rare text that needs it faster.
+_HAS_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 # The five Vietnamese tone marks as combining characters; vowel-quality marks (circumflex,
 # breve, horn) are part of the letter and stay.
 TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+
+def strip_zero_width(value: str) -> str:
+    """The text without zero-width characters (and soft hyphens)."""
+    return value.translate(ZERO_WIDTH) if _HAS_ZERO_WIDTH.search(value) else value
 
 
 def clean_text(value: str | None) -> str:
     """Storage form of one paragraph: NFC, no zero-width characters, white space folded."""
     if not value:
         return ""
-    text = unicodedata.normalize("NFC", value.translate(ZERO_WIDTH))
-    return _WS.sub(" ", text).strip()
+    value = strip_zero_width(value)
+    # str.split() splits on exactly what re's \s matches: re.sub(r"\s+", " ", text).strip().
+    return " ".join(unicodedata.normalize("NFC", value).split())
 
 
 def drop_null(value: str | None) -> str | None:
@@ -42,9 +49,10 @@ def clean_multiline(value: str | None) -> str:
     """Storage form of multi-paragraph text: each paragraph cleaned, breaks kept."""
     if not value:
         return ""
-    return join_paragraphs(re.split(r"\n\s*\n", value.translate(ZERO_WIDTH)))
+    return join_paragraphs(re.split(r"\n\s*\n", strip_zero_width(value)))
 
 
+@lru_cache(maxsize=1 << 16)  # a portal's vocabulary is small; every page repeats it
 def _syllable_key(word: str) -> str:
     decomposed = unicodedata.normalize("NFD", word)
     tones = "".join(sorted(c for c in decomposed if c in TONE_MARKS))
@@ -63,6 +71,12 @@ def comparison_words(value: str | None) -> list[str]:
 def comparison_form(value: str | None) -> str:
     """One string per field for hashing and equality: see comparison_words."""
     return " ".join(comparison_words(value))
+
+
+# fold's fast path: characters seen so far, folded (no combining marks), and the marks seen.
+_FOLD_TABLE: dict[int, str] = {}
+_FOLD_TABLE_MAX = 1 << 16
+_COMBINING: set[str] = set()
 
 
 @lru_cache(maxsize=4096)
@@ -88,9 +102,22 @@ def fold(value: str | None) -> str:
     """
     if not value:
         return ""
+    text = unicodedata.normalize("NFC", value)
+    chars = set(text)
+    if chars.isdisjoint(_COMBINING):
+        unseen = [c for c in chars if ord(c) not in _FOLD_TABLE]
+        for char in unseen:
+            if unicodedata.combining(char):
+                _COMBINING.add(char)
+            else:
+                _FOLD_TABLE[ord(char)] = _fold_char(char)
+        if len(_FOLD_TABLE) > _FOLD_TABLE_MAX:
+            _FOLD_TABLE.clear()
+        if chars.isdisjoint(_COMBINING):  # no stray mark: one character for one, as a table
+            return text.translate(_FOLD_TABLE)
     out: list[str] = []
     cluster = 0  # index in out of the last character that starts a cluster
-    for char in unicodedata.normalize("NFC", value):
+    for char in text:
         if unicodedata.combining(char):
             tail = "".join(out[cluster:]) + char
             if unicodedata.normalize("NFC", tail) != tail:
