@@ -6,6 +6,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,6 +16,7 @@ from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 from portalcrawl.crawl import check_setting
+from portalcrawl.profile import ProfileError, load_profile
 
 DEFAULT_PORTAL_URL = "https://dongthap.gov.vn"
 DEFAULT_DB = "data/portal.sqlite3"
@@ -147,12 +149,25 @@ def cron_trigger(expr: str, jitter: float | None = None) -> BaseTrigger:
 
 
 def check_cron(expr: str, where: str) -> str:
-    """Refuse a bad cron line when the config is read, not at its first fire time."""
+    """Refuse a bad cron line when the config is read, not at its first fire time: one that
+    does not parse, or one that never fires (31 February)."""
     try:
-        cron_trigger(expr)
+        trigger = cron_trigger(expr)
     except ValueError as exc:
         raise ConfigError(f"{where}: bad cron expression {expr!r}: {exc}") from None
+    if trigger.get_next_fire_time(None, datetime.now(UTC).astimezone()) is None:
+        raise ConfigError(f"{where}: cron expression {expr!r} never fires")
     return expr
+
+
+def check_sections(sections: list[str], profile: str | None, where: str) -> None:
+    """Section paths the site profile knows: a typo is an error now, not a failed run later."""
+    try:
+        known = load_profile(profile)
+        for section in sections:
+            known.section(section)
+    except ProfileError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
 
 
 def _typed(table: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
@@ -230,6 +245,8 @@ def _job(raw: Any, index: int) -> JobConfig:
         if ("jitter_seconds" in raw)
         else 0.0
     )
+    if jitter < 0:
+        raise ConfigError(f"{where}.jitter_seconds: must not be negative, got {jitter:g}")
     return JobConfig(
         name=str(raw.get("name") or f"job-{index + 1}"),
         sections=_str_list(raw, "sections", where),
@@ -304,6 +321,10 @@ def parse_config(raw: dict[str, Any]) -> Config:
             setattr(config.health, key, value)
     if "max_errors" in health:
         config.health.max_errors = int(_typed(health, "max_errors", int, "health"))
+        if config.health.max_errors < 0:
+            raise ConfigError(
+                f"health.max_errors: must not be negative, got {health['max_errors']}"
+            )
     channels = raw.get("channels", [])
     if not isinstance(channels, list):
         raise ConfigError("channels: expected an array of tables ([[channels]])")
@@ -318,4 +339,7 @@ def parse_config(raw: dict[str, Any]) -> Config:
     if not isinstance(jobs, list):
         raise ConfigError("schedule.jobs: expected an array of tables ([[schedule.jobs]])")
     config.jobs = [_job(j, i) for i, j in enumerate(jobs)]
+    check_sections(config.sections, config.profile, "portal.sections")
+    for index, channel in enumerate(config.channels):
+        check_sections(channel.sections, config.profile, f"channels[{index}].sections")
     return config

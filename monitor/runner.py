@@ -17,7 +17,7 @@ from typing import Any
 
 import portalcrawl
 from monitor.config import Config, ConfigError, check_portal_url
-from monitor.delivery import build_channels, deliver
+from monitor.delivery import Channel, build_channels, deliver
 from monitor.notices import check_health, create_notices
 from portalcrawl.crawl import parse_set
 from portalcrawl.profile import ProfileError, load_profile
@@ -94,6 +94,17 @@ def check_run_options(config: Config, sections: Sequence[str], settings: Sequenc
         return parse_set(list(settings))
     except (ProfileError, ValueError) as exc:
         raise ConfigError(str(exc)) from None
+
+
+def run_channels(config: Config, notify: Sequence[str]) -> list[Channel]:
+    """The run's channels, every URL checked before the crawl; a bad one is named."""
+    channels = []
+    for index, channel in enumerate(config.channels):
+        try:
+            channels.append(Channel.from_config(channel))
+        except ConfigError as exc:
+            raise ConfigError(f"channels[{index}] ({channel.name}): {exc}") from None
+    return channels + build_channels((), notify)
 
 
 @contextlib.contextmanager
@@ -190,7 +201,7 @@ async def run_cycle_async(
         if isinstance(settings, dict)
         else check_run_options(config, sections, settings or ())
     )
-    channels = build_channels(config.channels, notify)
+    channels = run_channels(config, notify)
     with _store(config.db) as store:
         aborted = store.mark_aborted_runs()
         if aborted:

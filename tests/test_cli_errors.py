@@ -1,0 +1,186 @@
+"""Operator input is checked up front: a bad argument, config value, cron line, setting or
+notifier URL is one line on stderr naming the bad value, a non-zero exit, and nothing started.
+Credentials given through ${ENV} never show in output, errors, logs or the store.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from monitor.cli import main
+from tests.conftest import LOCAL_COPY, monitor_cli
+
+Invoke = Callable[..., tuple[int, str, str]]
+PASSWORD, TOKEN, SMTP_PASSWORD = "Hook-Pass-7731", "tok-99887766", "Smtp%2FPass-5521"
+SECRETS_ENV = {"HOOK_PASSWORD": PASSWORD, "HOOK_TOKEN": TOKEN, "SMTP_PASSWORD": SMTP_PASSWORD}
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> Invoke:
+    """`python -m monitor ARGS` run in this process through main(), as the console runs it."""
+    monkeypatch.delenv("PORTALCRAWL_CONFIG", raising=False)
+    monkeypatch.setenv("PORTALCRAWL_URL", "http://127.0.0.1:9")  # never the real portal
+    monkeypatch.setenv("PORTALCRAWL_DB", str(tmp_path / "default.sqlite3"))
+    for name, value in SECRETS_ENV.items():
+        monkeypatch.setenv(name, value)
+
+    def invoke(*args: str, config: str | None = None) -> tuple[int, str, str]:
+        if config is not None:
+            path = tmp_path / "portalcrawl.toml"
+            path.write_text(config, encoding="utf-8")
+            args = ("--config", str(path), *args)
+        monkeypatch.setattr(sys, "argv", ["monitor", *args])
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as exited:
+            main()
+        out, err = capsys.readouterr()
+        return exited.value.code, out, err
+
+    return invoke
+
+
+def one_line(code: int, err: str) -> str:
+    assert code not in (0, None), err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    return lines[0]
+
+
+LOOPBACK = ("--portal-url", "http://127.0.0.1:9")
+BAD_ARGUMENTS = [
+    (("run", "--portal-url", "http://"), "'http://'"),
+    (("run", "--portal-url", "http://h:99999"), "'http://h:99999'"),
+    (("run", "--portal-url", "javascript:alert(1)"), "'javascript:alert(1)'"),
+    (("run", *LOOPBACK, "--set", "DOWNLOAD_DELAYY=1"), "'DOWNLOAD_DELAYY'"),
+    (("run", *LOOPBACK, "--set", "DOWNLOAD_DELAY=soon"), "'soon'"),
+    (("run", *LOOPBACK, "--set", "AUTOTHROTTLE_ENABLED=maybe"), "'maybe'"),
+    (("run", *LOOPBACK, "--set", "=1"), "'=1'"),
+    (("run", *LOOPBACK, "--section", "../etc"), "'../etc'"),
+    (("run", *LOOPBACK, "--notify", "foo://bar"), "'foo://bar'"),
+    (("run", *LOOPBACK, "--notify", "jsonl://"), "'jsonl://'"),
+    (("run", *LOOPBACK, "--bogus"), "'--bogus'"),
+    (("notices", "--kind", "bogus"), "'bogus'"),
+    (("notices", "--since", "2026-13-45"), "'2026-13-45'"),
+    (("search", "x", "--limit", "0"), "--limit"),
+    (("export", "--format", "xml", "--out", "-"), "'xml'"),
+    (("feed", "--out", "-", "--kind", "rumour"), "'rumour'"),
+    (("schedule", "--grace", "-1"), "--grace"),
+]
+
+
+@pytest.mark.parametrize(("args", "named"), BAD_ARGUMENTS, ids=lambda v: " ".join(v[:3]))
+def test_a_bad_argument_is_one_line_naming_it(cli: Invoke, args: tuple, named: str) -> None:
+    code, _, err = cli(*args)
+    assert named in one_line(code, err)
+
+
+def test_a_store_under_a_file_is_one_line(cli: Invoke, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x")
+    code, _, err = cli("run", *LOOPBACK, "--db", str(blocker / "portal.sqlite3"))
+    assert (
+        one_line(code, err)
+        == f"error: cannot create store {blocker}/portal.sqlite3: not a directory"
+    )
+
+
+JOB = "[[schedule.jobs]]\n"
+CHANNEL = "[[channels]]\n"
+BAD_CONFIGS = [
+    ("[portal\nurl = 1", "config file"),
+    ("[portal]\nurll = 'x'", "'urll'"),
+    ("[portal]\nurl = 'ftp://x'", "'ftp://x'"),
+    ("[portal]\nsections = ['tin-hoat-dong', 'tin-hoat-dongg']", "'tin-hoat-dongg'"),
+    ("[portal]\nprofile = 'nowhere'", "nowhere"),
+    ("[portal]\nrevisit_hours = -1", "revisit_hours"),
+    ("[crawl]\ntimeout_minutes = 0", "timeout_minutes"),
+    ("[crawl]\nsettings = { DOWNLOAD_DELAY = 'x' }", "DOWNLOAD_DELAY"),
+    ("[crawl]\nsettings = { CONCURENT_REQUESTS = 4 }", "'CONCURENT_REQUESTS'"),
+    ("[health]\nerror_share = 2", "error_share"),
+    ("[health]\nmax_errors = -5", "-5"),
+    (CHANNEL + "url = 'json://u:${NO_SUCH_VAR}@h/x'", "NO_SUCH_VAR"),
+    (CHANNEL + "url = 'bogus://x'", "'bogus://x'"),
+    (CHANNEL + "url = 'json://h/x'\nkinds = ['nope']", "'nope'"),
+    (CHANNEL + "url = 'json://h/x'\nsections = ['nope']", "'nope'"),
+    (
+        CHANNEL + "name = 'a'\nurl = 'json://h/x'\n" + CHANNEL + "name = 'a'\nurl = 'json://h/y'",
+        "'a'",
+    ),
+    (JOB + "cron = '61 * * * *'", "'61 * * * *'"),
+    (JOB + "cron = '* * * *'", "'* * * *'"),
+    (JOB + "cron = '0 2 * * 8'", "'8'"),
+    (JOB + "cron = '0 2 31 2 *'", "'0 2 31 2 *' never fires"),
+    (JOB + "cron = '0 2 * * *'\ninterval_minutes = 5", "exactly one"),
+    (JOB + "interval_minutes = -1", "interval"),
+    (JOB + "interval_minutes = 5\njitter_seconds = -3", "jitter_seconds"),
+]
+
+
+@pytest.mark.parametrize(("config", "named"), BAD_CONFIGS, ids=lambda v: v.split("\n")[-1])
+def test_a_bad_config_is_one_line_before_any_run_starts(
+    cli: Invoke, config: str, named: str, tmp_path: Path
+) -> None:
+    code, out, err = cli("run", *LOOPBACK, config=config)
+    assert named in one_line(code, err) and out == ""
+    assert not (tmp_path / "default.sqlite3").exists()
+
+
+def test_a_bad_environment_value_is_one_line(cli: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORTALCRAWL_URL", "gopher://x")
+    code, _, err = cli("status")
+    assert "'gopher://x'" in one_line(code, err)
+
+
+def test_a_bad_notifier_url_is_named_with_its_password_masked(cli: Invoke) -> None:
+    config = CHANNEL + "name = 'desk'\nurl = 'json://reporter:${HOOK_PASSWORD}@h:port/x'"
+    code, _, err = cli("run", *LOOPBACK, config=config)
+    line = one_line(code, err)
+    assert "desk" in line and "json://reporter:****@h:port/x" in line and PASSWORD not in line
+
+
+def test_credentials_from_the_environment_never_show(tmp_path: Path) -> None:
+    """A failing run delivers its crawler alert to channels that are down: the errors, the
+    outputs of `run -vv` and `status`, the crawl logs and the store carry no credential."""
+    db, config = tmp_path / "portal.sqlite3", tmp_path / "portalcrawl.toml"
+    config.write_text(
+        CHANNEL + 'name = "desk-hook"\n'
+        'url = "json://reporter:${HOOK_PASSWORD}@127.0.0.1:1/hook?+X-Token=${HOOK_TOKEN}"\n'
+        + CHANNEL
+        + 'name = "desk-mail"\n'
+        'url = "mailto://reporter:${SMTP_PASSWORD}@127.0.0.1:2?from=bot@example.com&to=d@example.com"\n',
+        encoding="utf-8",
+    )
+    conf = ("--config", str(config))
+    run = monitor_cli(
+        "-vv",
+        *conf,
+        "run",
+        *LOOPBACK,
+        "--db",
+        str(db),
+        *LOCAL_COPY,
+        "--set",
+        "RETRY_TIMES=0",
+        env=SECRETS_ENV,
+    )
+    status = monitor_cli(*conf, "status", "--db", str(db), env=SECRETS_ENV)
+    status_json = monitor_cli(*conf, "status", "--json", "--db", str(db), env=SECRETS_ENV)
+
+    assert run.returncode == 1 and run.stderr.splitlines()[-1].startswith("error: run 1 failed")
+    assert status.returncode == 0 and "json://reporter:****@127.0.0.1:1/hook" in status.stdout
+    channels = json.loads(status_json.stdout)["channels"]
+    assert [c["pending"] for c in channels] == [1, 1] and all(c["last_error"] for c in channels)
+    shown = [run.stdout, run.stderr, status.stdout, status.stderr, status_json.stdout]
+    shown += [p.read_text(errors="replace") for p in (tmp_path / "logs").iterdir()]
+    conn = sqlite3.connect(db)
+    for table in ("deliveries", "notices", "runs", "channel_state"):
+        shown += [repr(row) for row in conn.execute(f"SELECT * FROM {table}")]
+    conn.close()
+    for secret in (PASSWORD, TOKEN, SMTP_PASSWORD, "Smtp/Pass-5521"):
+        assert not [text for text in shown if secret in text], secret
