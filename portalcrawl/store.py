@@ -90,6 +90,8 @@ class Store(RunLog, CrawlBookkeeping):
             parent = self.path.parent
             try:
                 parent.mkdir(parents=True, exist_ok=True)
+            except FileExistsError:
+                raise StoreError(f"cannot create store {self.path}: not a directory") from None
             except OSError as exc:
                 raise StoreError(f"cannot create {parent}: {exc.strerror}") from None
         timeout = busy_timeout()
