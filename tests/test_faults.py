@@ -14,6 +14,7 @@ import sqlite3
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -177,17 +178,19 @@ def test_5xx_bursts_are_retried_the_rest_caught_up_next_run_and_a_reader_blocks_
     check_store(db_path)
 
 
-def test_pages_cut_off_mid_way_are_retried_and_never_stored_half(tmp_path: Path) -> None:
+def test_cut_off_and_slow_pages_are_retried_and_never_stored_half(tmp_path: Path) -> None:
     corpus, db = build_corpus(seed=16, n=30), tmp_path / "portal.sqlite3"
     with PortalServer(corpus) as portal:
         crawl(portal, db)
         edited = next(a for a in corpus.recent() if len(a.sections) == 1 and a.template == "news")
-        fresh = corpus.new_article("xay-dung-dang")
+        cut, slow = corpus.new_article("xay-dung-dang"), corpus.new_article("kinh-te-xa-hoi")
         corpus.edit(edited.asset_id, paragraphs=[*edited.paragraphs, "Đoạn mới ở cuối bài."])
-        portal.truncate_next(2, path_prefix=article_path(edited))  # retried: gets through
-        portal.truncate_next(4, path_prefix=article_path(fresh))  # never whole in this run
-        outcome = crawl(portal, db, "--full")
-        assert outcome["status"] == "ok" and outcome["stats"]["errors"] == 1
+        portal.truncate_next(1, path_prefix=article_path(edited))  # retried: gets through
+        portal.truncate_next(2, path_prefix=article_path(cut))  # never whole in this run
+        portal.set_delay(1.5, path_prefix=article_path(slow))  # always past the time-out
+        quick = ("--set", "DOWNLOAD_TIMEOUT=0.5", "--set", "RETRY_TIMES=1")
+        outcome = crawl(portal, db, "--full", *quick)
+        assert outcome["status"] == "ok" and outcome["stats"]["errors"] == 2
         versions = query(
             db,
             "SELECT version, changed_fields FROM article_versions "
@@ -195,9 +198,15 @@ def test_pages_cut_off_mid_way_are_retried_and_never_stored_half(tmp_path: Path)
             (edited.asset_id,),
         )
         assert versions == [(1, "[]"), (2, '["body_text"]')]  # one edit, from a whole page
-        assert fresh.asset_id not in live_in_store(db)
+        assert not {cut.asset_id, slow.asset_id} & live_in_store(db)
+        reasons = {
+            urlsplit(u).path: e for u, e in query(db, "SELECT url, last_error FROM crawl_backlog")
+        }
+        assert "DataLoss" in reasons[article_path(cut)]  # retried, then given up
+        assert "took longer than 0.5 seconds" in reasons[article_path(slow)]
+        portal.set_delay(0, path_prefix=article_path(slow))
         after = crawl(portal, db)
-    assert after["new"] == 1 and live_in_store(db) == live_on_portal(corpus)
+    assert after["new"] == 2 and live_in_store(db) == live_on_portal(corpus)
     check_store(db)
 
 

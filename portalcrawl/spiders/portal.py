@@ -68,6 +68,17 @@ def entry_hash(entry: ListingEntry) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
+def failure_message(failure: Failure) -> str:
+    """Why a request failed, in one line that is never empty (Twisted's data loss has none)."""
+    if failure.check(HttpError):
+        return f"HTTP {failure.value.response.status}"
+    message = failure.getErrorMessage()
+    if message:
+        return message
+    reasons = [type(r.value).__name__.lstrip("_") for r in getattr(failure.value, "reasons", [])]
+    return type(failure.value).__name__ + (f" ({', '.join(reasons)})" if reasons else "")
+
+
 class PortalSpider(scrapy.Spider):
     name = "portal"
 
@@ -363,9 +374,7 @@ class PortalSpider(scrapy.Spider):
         kind = request.meta.get("kind", "article")
         wanted: Wanted | None = request.meta.get("wanted")
         section = request.meta.get("section") or (wanted.section if wanted else None)
-        message = failure.getErrorMessage()
-        if failure.check(HttpError):
-            message = f"HTTP {failure.value.response.status}"
+        message = failure_message(failure)
         self.report.errors += 1
         self.report.last_error = f"{message} ({urlsplit(request.url).netloc})"
         if section:
