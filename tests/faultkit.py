@@ -165,6 +165,19 @@ def listening_sockets(pid: int) -> set[int]:
     return held & listening
 
 
+def group_pids(pgid: int) -> list[int]:
+    """Every live process in process group `pgid`: the monitor, its crawl and their helpers."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            pids.append(int(stat.parent.name))
+    return pids
+
+
 def kill_group(proc: subprocess.Popen[str]) -> None:
     """SIGKILL to the monitor and its crawl child at once, as the OOM killer or a power cut."""
     os.killpg(proc.pid, signal.SIGKILL)
