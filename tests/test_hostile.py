@@ -10,6 +10,7 @@ import dataclasses
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
@@ -214,3 +215,25 @@ def test_emails_escape_what_they_carry(hostile, smtp) -> None:
     assert TITLE in message["Subject"]  # a header is plain text
     html = message.get_body(preferencelist=("html",)).get_content()
     assert "<script>" not in html and "&lt;script&gt;" in html and "&lt;b&gt;" in html
+
+
+def test_a_pagination_loop_stops_the_walk_and_leaves_the_section_to_the_next_run(
+    tmp_path: Path,
+) -> None:
+    corpus, db = build_corpus(seed=32, n=120), tmp_path / "portal.sqlite3"
+
+    def back_to_page_one(response: Response) -> Response:
+        return dataclasses.replace(response, body=re.sub(rb"(_cur=)3\b", rb"\g<1>1", response.body))
+
+    with PortalServer(corpus) as server:
+        server.rewrite("/tin-hoat-dong?", back_to_page_one)  # page 2's » leads to page 1
+        outcome = crawl(server, db, "--set", "PORTALCRAWL_PAGE_SIZE=10")
+        walked = outcome["stats"]["sections"]["tin-hoat-dong"]
+        assert outcome["status"] == "ok" and walked["pages"] == 2 and not walked["complete"]
+        assert query(db, "SELECT synced FROM section_state WHERE section = 'tin-hoat-dong'") == [
+            (0,)
+        ]
+        server.rewrite("/tin-hoat-dong?", None)
+        crawl(server, db, "--set", "PORTALCRAWL_PAGE_SIZE=10")
+    live = {a.asset_id for a in corpus.articles if a.state == "live"}
+    assert {r[0] for r in query(db, "SELECT asset_id FROM articles WHERE status='live'")} == live

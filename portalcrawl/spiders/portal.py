@@ -191,12 +191,25 @@ class PortalSpider(scrapy.Spider):
             and self._counts_agree(section, page.results)
         )
         next_url = None if stop else self._next_url(page, response)
+        if next_url and self._goes_back(next_url, response):
+            logger.warning(
+                "%s: the next-page link of %s goes back: walk stopped", section, response.url
+            )
+            report.failed += 1  # not a whole walk: the section is walked again next run
+            next_url, stop = None, True
         if next_url:
             yield self._listing_request(next_url, section, response.meta["page"] + 1, keys)
             return
         report.walk_done = True
         report.reached_end = not stop
         yield from self._walk_done(section, reached_end=not stop)
+
+    @staticmethod
+    def _goes_back(next_url: str, response: Response) -> bool:
+        """A next-page link to this page or an earlier one: a pagination loop, read forever."""
+        here = listing_page_params(response.url)[0] or response.meta["page"]
+        there = listing_page_params(next_url)[0]
+        return there is not None and there <= here
 
     def _counts_agree(self, section: str, results: tuple[int, int, int] | None) -> bool:
         """The listing's total matches what we hold plus what is new: nothing was taken down
