@@ -14,6 +14,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from portalcrawl import reader
 from portalcrawl.profile import ProfileError, load_profile
 
 logger = logging.getLogger(__name__)
@@ -97,10 +98,15 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, ProfileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    process = CrawlerProcess(settings, install_root_handler=True)
-    crawler = process.create_crawler("portal")
-    process.crawl(crawler)
-    process.start()
+    if settings.getbool("PORTALCRAWL_READER_PROCESS"):  # forked now: one thread, no store open
+        reader.start_helper(profile, settings.get("PORTALCRAWL_URL").rstrip("/"))
+    try:
+        process = CrawlerProcess(settings, install_root_handler=True)
+        crawler = process.create_crawler("portal")
+        process.crawl(crawler)
+        process.start()
+    finally:
+        reader.stop_helper()
     reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
     return 0 if reason == "finished" else 1
 

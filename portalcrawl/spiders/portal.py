@@ -22,10 +22,10 @@ from twisted.python.failure import Failure
 
 from portalcrawl.bookkeeping import KnownArticle
 from portalcrawl.dates import parse_listing_date
-from portalcrawl.extract import ListingEntry, is_not_found, parse_article, parse_listing
-from portalcrawl.items import FetchFailed, ListingSeen, Removal
-from portalcrawl.loaders import article_item
+from portalcrawl.extract import ListingEntry, parse_listing
+from portalcrawl.items import ArticleItem, FetchFailed, ListingSeen, Removal
 from portalcrawl.profile import Section, load_profile
+from portalcrawl.reader import Reading, reader_for
 from portalcrawl.report import CrawlReport
 from portalcrawl.store import Store, StoreError
 from portalcrawl.textnorm import comparison_form
@@ -102,6 +102,7 @@ class PortalSpider(scrapy.Spider):
         self.allowed_domains = [urlsplit(self.base).hostname or ""]
         self.report = CrawlReport()
         self.run_id: int | None = None
+        self.reader = reader_for(self.profile, self.base)
         self._load_state(settings.get("PORTALCRAWL_DB"))
         self.requested_keys: set[str] = set()
         self.requested_assets: set[int] = set()
@@ -343,42 +344,39 @@ class PortalSpider(scrapy.Spider):
             meta={"wanted": wanted, "kind": "article", "handle_httpstatus_list": NOT_FOUND},
         )
 
-    def parse_article(self, response: Response) -> Iterator[Any]:
+    async def parse_article(self, response: Response) -> AsyncIterator[Any]:
         wanted: Wanted = response.meta["wanted"]
         self.answered.update([response.url, *response.meta.get("redirect_urls", [])[:1]])
-        sel = Selector(text=response.text)
-        if response.status in NOT_FOUND or is_not_found(sel, self.profile):
+        if response.status in NOT_FOUND:
+            reading = Reading(not_found=True)
+        else:  # parse, extract, load: in the reader's helper process when there is one
+            reading = await self.reader.read(
+                response.text, response.url, wanted.section, wanted.listing_date, wanted.key
+            )
+        if reading.not_found:
             reason = "404" if response.status in NOT_FOUND else "soft404"
             asset_id = wanted.asset_id or (self._asset_for(wanted.key) if wanted.key else None)
             if asset_id is not None and asset_id in self.known:
                 yield Removal(asset_id=asset_id, reason=reason, url=response.url)
             return
-        raw = parse_article(sel, response.url, self.profile, self.base)
-        if raw is None:
+        if reading.asset_id is None or reading.item is None:
             self.report.unparseable += 1
             self.report.degraded += 1
             logger.warning("no article found on %s", response.url)
             return
         self.report.article_pages += 1
-        if raw.extraction == "fallback":
+        if reading.extraction == "fallback":
             self.report.fallback_pages += 1
-            known = self.known.get(raw.asset_id)
+            known = self.known.get(reading.asset_id)
             if known is None or known.extraction != "fallback":
                 self.report.degraded += 1  # not a page that always needed the fallback
         if wanted.section:
             self.report.section(wanted.section).fetched += 1
-        if raw.asset_id in self.fetched_assets:
+        if reading.asset_id in self.fetched_assets:
             return
-        self.fetched_assets.add(raw.asset_id)
-        self.requested_assets.add(raw.asset_id)
-        keys = [wanted.key, article_key(raw.canonical), f"id:{raw.asset_id}"]
-        yield article_item(
-            raw,
-            section=wanted.section,
-            listing_date=wanted.listing_date,
-            url_keys=[k for k in keys if k],
-            fetched_url=response.url,
-        )
+        self.fetched_assets.add(reading.asset_id)
+        self.requested_assets.add(reading.asset_id)
+        yield ArticleItem(reading.item)
 
     # -- failures and the end ------------------------------------------------------------------
 

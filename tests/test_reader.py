@@ -1,0 +1,105 @@
+"""The page reader: the helper process gives the same readings as reading in process, a page
+that fails to read fails as it would in process, and a helper that dies is not waited for."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from parsel import Selector
+
+from monitor.localportal import build_corpus
+from monitor.localportal.render import Renderer
+from monitor.localportal.routes import respond
+from portalcrawl.extract import parse_article
+from portalcrawl.loaders import article_item
+from portalcrawl.profile import load_profile
+from portalcrawl.reader import read_page
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = "http://127.0.0.1:8123"
+
+
+def test_read_page_is_the_spider_s_old_path() -> None:
+    profile = load_profile()
+    corpus = build_corpus(seed=3, n=20)
+    renderer = Renderer(corpus, BASE)
+    corpus.remove(corpus.articles[0].asset_id, soft=True)
+    for article in corpus.articles:
+        path = article.path(article.primary, "slug")
+        html = respond(renderer, path).body.decode()
+        reading = read_page(html, BASE + path, profile, BASE, "tin-hoat-dong", "01/02/2020", "k")
+        if article.state != "live":
+            assert reading.not_found
+            continue
+        raw = parse_article(Selector(text=html), BASE + path, profile, BASE)
+        assert raw is not None
+        keys = ["k", f"slug:{article.url_title}", f"id:{raw.asset_id}"]
+        expected = article_item(
+            raw,
+            section="tin-hoat-dong",
+            listing_date="01/02/2020",
+            url_keys=keys,
+            fetched_url=BASE + path,
+        )
+        assert (reading.asset_id, reading.extraction) == (raw.asset_id, raw.extraction)
+        assert reading.item == dict(expected)
+
+
+HELPER_SCRIPT = textwrap.dedent(
+    """
+    import asyncio, os, signal
+    from monitor.localportal import build_corpus
+    from monitor.localportal.render import Renderer
+    from monitor.localportal.routes import respond
+    from portalcrawl import reader
+    from portalcrawl.profile import load_profile
+
+    BASE = "http://127.0.0.1:8123"
+    profile = load_profile()
+    corpus = build_corpus(seed=4, n=30)
+    renderer = Renderer(corpus, BASE)
+    pages = []
+    for article in corpus.articles:
+        path = article.path(article.primary, "slug")
+        pages.append((respond(renderer, path).body.decode(), BASE + path, None, None, None))
+    expected = [reader.read_page(t, u, profile, BASE, *rest) for t, u, *rest in pages]
+    reader.start_helper(profile, BASE)
+    assert reader.reader_for(load_profile(), "http://elsewhere").helper is None
+
+    async def main():
+        pagereader = reader.reader_for(profile, BASE)
+        assert pagereader.helper is not None
+        got = await asyncio.gather(*(pagereader.read(*page) for page in pages))
+        assert got == expected, "helper readings differ"
+        try:
+            await pagereader.read(None, BASE + "/x", None, None, None)
+        except reader.ReadError as exc:
+            assert "Error" in str(exc), exc
+        else:
+            raise AssertionError("a failing page must fail")
+        os.kill(pagereader.helper.pid, signal.SIGKILL)
+        got = await asyncio.gather(*(pagereader.read(*page) for page in pages))
+        assert got == expected, "readings after the helper died differ"
+        assert pagereader.helper is None
+
+    asyncio.run(main())
+    reader.stop_helper()
+    print("ok")
+    """
+)
+
+
+def test_helper_process_readings_errors_and_death() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", HELPER_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
