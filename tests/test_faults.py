@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -210,6 +212,24 @@ def test_cut_off_and_slow_pages_are_retried_and_never_stored_half(tmp_path: Path
         after = crawl(portal, db)
     assert after["new"] == 2 and live_in_store(db) == live_on_portal(corpus)
     check_store(db)
+
+
+def test_a_run_is_alive_only_while_its_crawl_process_is(tmp_path: Path) -> None:
+    """A killed crawl left unreaped (a zombie) or a pid recycled for another program is dead."""
+    crawl_like = [sys.executable, "-c", "import time; time.sleep(30)", "portalcrawl.crawl"]
+    alive, other, zombie = (
+        subprocess.Popen(cmd) for cmd in (crawl_like, ["sleep", "30"], crawl_like)
+    )
+    zombie.kill()
+    wait_for(lambda: Path(f"/proc/{zombie.pid}/stat").read_text().split(") ")[1][0] == "Z")
+    try:
+        with Store(tmp_path / "portal.sqlite3") as store:
+            runs = {p.pid: store.start_run(pid=p.pid) for p in (alive, other, zombie)}
+            assert sorted(store.mark_aborted_runs()) == sorted([runs[other.pid], runs[zombie.pid]])
+    finally:
+        for proc in (alive, other, zombie):
+            proc.kill()
+            proc.wait()
 
 
 # -- the store itself fails: locked, read-only, full -----------------------------------------
