@@ -168,10 +168,11 @@ class StorePipeline:
         return item
 
     def _begin(self) -> None:
-        """Writes join the open batch, or open one."""
+        """Writes join the open batch, or open one. IMMEDIATE: the write lock is taken (or
+        waited for) first, so another process's commit in between cannot fail the batch."""
         assert self.store is not None
         if not self.store.db.conn.in_transaction:
-            self.store.db.conn.execute("BEGIN")
+            self.store.db.conn.execute("BEGIN IMMEDIATE")
             self.batch_started = time.monotonic()
             self.batch_items = 0
         self.batch_items += 1

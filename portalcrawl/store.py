@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,30 @@ def store_error(path: str | os.PathLike, exc: Exception, doing: str = "use") -> 
     return StoreError(f"cannot {doing} store {path}: {text}")
 
 
+class _Database(sqlite_utils.Database):
+    """sqlite-utils' Database whose transactions take the write lock first (BEGIN IMMEDIATE).
+
+    A deferred transaction that has read fails at its first write, without waiting, when
+    another process committed in between (SQLITE_BUSY_SNAPSHOT); an immediate one waits its
+    busy timeout instead. Nested blocks stay savepoints.
+    """
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[sqlite_utils.Database]:
+        if self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+
 @dataclass(frozen=True)
 class SaveResult:
     # "new", "edited", "restored", "unchanged", or "held": the page now needs the fallback
@@ -102,14 +127,12 @@ class Store(RunLog, CrawlBookkeeping):
                 conn = sqlite3.connect(uri, uri=True, timeout=timeout)
             else:
                 conn = sqlite3.connect(str(self.path), timeout=timeout)
-            self.db = sqlite_utils.Database(conn, execute_plugins=False)
+            self.db = _Database(conn, execute_plugins=False)
             self.db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             if not readonly:
                 self.db.enable_wal()
                 self.db.execute("PRAGMA synchronous = NORMAL")
-                self.ensure_schema()
-                self.db.execute("BEGIN IMMEDIATE")  # read-only or locked: say so now, not mid-run
-                self.db.execute("ROLLBACK")
+                self.ensure_schema()  # takes the write lock: read-only or locked is said now
             else:
                 self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except (sqlite3.Error, StoreError) as exc:

@@ -336,6 +336,25 @@ def test_a_full_store_rolls_back_the_article_and_says_no_space(tmp_path: Path) -
     assert query(db, "SELECT count(*) FROM article_urls WHERE asset_id = 2") == [(0,)]
 
 
+def test_another_writer_committing_meanwhile_never_fails_a_store_transaction(
+    tmp_path: Path,
+) -> None:
+    """Transactions take the write lock first: a data team's write waits for the store, the
+    store never fails because someone committed between its read and its write."""
+    db = tmp_path / "portal.sqlite3"
+    with Store(db) as store:
+        run_id = store.start_run()
+        team = sqlite3.connect(db, isolation_level=None, timeout=0.2)
+        with store.db.atomic():
+            store.db.execute("SELECT count(*) FROM articles").fetchone()
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                team.execute("INSERT INTO meta(key, value) VALUES ('note', 'x')")
+            store.save_article(article(1, "Bài viết"), run_id, ["id:1"])
+        team.execute("INSERT INTO meta(key, value) VALUES ('note', 'x')")
+        team.close()
+    check_store(db)
+
+
 # -- a webhook that is down for several runs, then a crash between sending and recording -----
 
 
