@@ -23,7 +23,7 @@ import pytest
 
 from monitor.localportal import PortalServer
 from monitor.localportal.site import content_path
-from tests.conftest import LOCAL_COPY, ROOT
+from tests.conftest import LOCAL_COPY, ROOT, monitor_cli
 
 
 def start_run(
@@ -65,6 +65,14 @@ def start_run(
         start_new_session=True,
         preexec_fn=limits if limit_file_size is not None else None,
     )
+
+
+def cycle(server: PortalServer, db: Path, config: Path) -> dict[str, Any]:
+    """`monitor --config FILE run` against the local copy, waited for: the outcome JSON."""
+    args = ["--config", str(config), "run", "--portal-url", server.base_url, "--db", str(db)]
+    result = monitor_cli(*args, "--json", *LOCAL_COPY)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.splitlines()[-1])
 
 
 def wait_for(condition: Callable[[], Any], timeout: float = 30, what: str = "") -> Any:

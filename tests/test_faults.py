@@ -27,6 +27,7 @@ from tests.faultkit import (
     article_path,
     check_store,
     count,
+    cycle,
     group_pids,
     kill_group,
     listening_sockets,
@@ -356,23 +357,6 @@ def test_another_writer_committing_meanwhile_never_fails_a_store_transaction(
 
 
 # -- a webhook that is down for several runs, then a crash between sending and recording -----
-
-
-def cycle(server: PortalServer, db: Path, config: Path) -> dict:
-    """`monitor --config FILE run` against the local copy; the outcome JSON."""
-    result = monitor_cli(
-        "--config",
-        str(config),
-        "run",
-        "--portal-url",
-        server.base_url,
-        "--db",
-        str(db),
-        "--json",
-        *LOCAL_COPY,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.splitlines()[-1])
 
 
 def test_a_webhook_down_for_runs_gets_each_held_notice_once_even_across_a_crash(
