@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import portalcrawl
-from monitor.config import Config, ConfigError, check_portal_url
+from monitor.config import Config, ConfigError, check_portal_url, expand_env
 from monitor.delivery import Channel, build_channels, deliver
 from monitor.notices import check_health, create_notices
 from portalcrawl.crawl import parse_set
@@ -97,14 +97,18 @@ def check_run_options(config: Config, sections: Sequence[str], settings: Sequenc
 
 
 def run_channels(config: Config, notify: Sequence[str]) -> list[Channel]:
-    """The run's channels, every URL checked before the crawl; a bad one is named."""
+    """The run's channels, every URL checked before the crawl; a bad one is named.
+
+    `--notify` URLs take ${NAME} from the environment too, so a password given that way
+    never shows in the process list.
+    """
     channels = []
     for index, channel in enumerate(config.channels):
         try:
             channels.append(Channel.from_config(channel))
         except ConfigError as exc:
             raise ConfigError(f"channels[{index}] ({channel.name}): {exc}") from None
-    return channels + build_channels((), notify)
+    return channels + build_channels((), [expand_env(url, "--notify") for url in notify])
 
 
 @contextlib.contextmanager

@@ -64,6 +64,7 @@ BAD_ARGUMENTS = [
     (("run", *LOOPBACK, "--section", "../etc"), "'../etc'"),
     (("run", *LOOPBACK, "--notify", "foo://bar"), "'foo://bar'"),
     (("run", *LOOPBACK, "--notify", "jsonl://"), "'jsonl://'"),
+    (("run", *LOOPBACK, "--notify", "json://u:${NO_SUCH_VAR}@h/x"), "NO_SUCH_VAR is not set"),
     (("run", *LOOPBACK, "--bogus"), "'--bogus'"),
     (("notices", "--kind", "bogus"), "'bogus'"),
     (("notices", "--since", "2026-13-45"), "'2026-13-45'"),
@@ -142,6 +143,9 @@ def test_a_bad_notifier_url_is_named_with_its_password_masked(cli: Invoke) -> No
     code, _, err = cli("run", *LOOPBACK, config=config)
     line = one_line(code, err)
     assert "desk" in line and "json://reporter:****@h:port/x" in line and PASSWORD not in line
+    code, _, err = cli("run", *LOOPBACK, "--notify", "json://reporter:${HOOK_PASSWORD}@h:port/x")
+    line = one_line(code, err)
+    assert "json://reporter:****@h:port/x" in line and PASSWORD not in line
 
 
 def test_credentials_from_the_environment_never_show(tmp_path: Path) -> None:
@@ -167,6 +171,8 @@ def test_credentials_from_the_environment_never_show(tmp_path: Path) -> None:
         *LOCAL_COPY,
         "--set",
         "RETRY_TIMES=0",
+        "--notify",
+        "json://reporter:${HOOK_PASSWORD}@127.0.0.1:1/adhoc",
         env=SECRETS_ENV,
     )
     status = monitor_cli(*conf, "status", "--db", str(db), env=SECRETS_ENV)
@@ -175,7 +181,7 @@ def test_credentials_from_the_environment_never_show(tmp_path: Path) -> None:
     assert run.returncode == 1 and run.stderr.splitlines()[-1].startswith("error: run 1 failed")
     assert status.returncode == 0 and "json://reporter:****@127.0.0.1:1/hook" in status.stdout
     channels = json.loads(status_json.stdout)["channels"]
-    assert [c["pending"] for c in channels] == [1, 1] and all(c["last_error"] for c in channels)
+    assert [c["pending"] for c in channels] == [1, 1, 1] and all(c["last_error"] for c in channels)
     shown = [run.stdout, run.stderr, status.stdout, status.stderr, status_json.stdout]
     shown += [p.read_text(errors="replace") for p in (tmp_path / "logs").iterdir()]
     conn = sqlite3.connect(db)
