@@ -7,34 +7,89 @@ Exit status: 0 the crawl finished, 1 it failed or was stopped, 2 bad arguments.
 from __future__ import annotations
 
 import argparse
+import ast
+import importlib
+import importlib.util
 import logging
+import operator
 import sys
-from typing import Any
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from scrapy.crawler import CrawlerProcess
-from scrapy.settings import Settings
-
-from portalcrawl import reader
 from portalcrawl.profile import ProfileError, load_profile
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 
+_OTHER = object()  # a default that is not a bool or a number: any value goes
+_ARITHMETIC = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul}
+
+
+@cache
+def _defaults() -> dict[str, Any]:
+    """Every setting the crawl knows and its default: Scrapy's, then ours.
+
+    Scrapy's are read from its default_settings file, not imported: importing anything under
+    scrapy imports all of it, a quarter of a second of every monitor run (only the types of
+    bool and number defaults matter here; tests/test_crawl_settings.py holds them to Scrapy's).
+    """
+    spec = importlib.util.find_spec("scrapy")  # locates the package, does not import it
+    assert spec is not None and spec.submodule_search_locations
+    path = Path(spec.submodule_search_locations[0]) / "settings" / "default_settings.py"
+    known: dict[str, Any] = {}
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id.isupper() and node.value is not None:
+                known[target.id] = _literal(node.value)
+    ours = importlib.import_module("portalcrawl.settings")
+    known.update({k: getattr(ours, k) for k in dir(ours) if k.isupper()})
+    return known
+
+
+def _literal(node: ast.expr) -> Any:
+    """A literal, or plain arithmetic on literal numbers ("1024 * 1024"); else _OTHER."""
+    try:
+        return ast.literal_eval(node)
+    except ValueError:
+        pass
+    if isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
+        left, right = _literal(node.left), _literal(node.right)
+        if all(isinstance(x, int | float) and not isinstance(x, bool) for x in (left, right)):
+            return _ARITHMETIC[type(node.op)](left, right)
+    return _OTHER
+
+
+def _as_bool(value: Any) -> bool:
+    """Scrapy's Settings.getbool."""
+    try:
+        return bool(int(value))
+    except ValueError:
+        if value in {"True", "true", "False", "false"}:
+            return value in {"True", "true"}
+        raise
+
+
 def check_setting(name: str, value: Any) -> None:
     """A setting the crawl knows, with a value of its type: a typo fails before any run starts."""
-    known = Settings()
-    known.setmodule("portalcrawl.settings")
+    known = _defaults()
     if name not in known:
         raise ValueError(f"unknown setting {name!r}")
     default = known[name]
     if isinstance(default, bool):
-        getter, wanted = "getbool", "true or false"
+        convert, wanted = _as_bool, "true or false"
     elif isinstance(default, int | float):
-        getter, wanted = "getfloat", "a number"
+        convert, wanted = float, "a number"  # Scrapy's Settings.getfloat
     else:
         return
+    if value is None:  # Scrapy's getters read None as "use the default"
+        return
     try:
-        getattr(Settings({name: value}), getter)(name)
+        convert(value)
     except (TypeError, ValueError):
         raise ValueError(f"bad value {value!r} for {name}: expected {wanted}") from None
 
@@ -54,7 +109,29 @@ def parse_set(values: list[str]) -> dict[str, str]:
     return out
 
 
+# Scrapy components that a setting switches off, and that switch: when off, they are left out of
+# Scrapy's base lists, which otherwise import them (aiohttp and tldextract: 0.15 s a crawl).
+SWITCHED_OFF = (
+    ("EXTENSIONS_BASE", "scrapy.extensions.remote_control.RemoteControl", "REMOTE_CONTROL_ENABLED"),
+    ("EXTENSIONS_BASE", "scrapy.extensions.telnet.TelnetConsole", "TELNETCONSOLE_ENABLED"),
+    (
+        "DOWNLOADER_MIDDLEWARES_BASE",
+        "scrapy.downloadermiddlewares.cookies.CookiesMiddleware",
+        "COOKIES_ENABLED",
+    ),
+)
+
+
+def _leave_out_switched_off(settings: Settings) -> None:
+    for base, component, switch in SWITCHED_OFF:
+        if not settings.getbool(switch):
+            kept = {k: v for k, v in settings.getdict(base).items() if k != component}
+            settings.set(base, kept, priority="cmdline")
+
+
 def build_settings(args: argparse.Namespace) -> Settings:
+    from scrapy.settings import Settings
+
     settings = Settings()
     settings.setmodule("portalcrawl.settings", priority="project")
     overrides: dict[str, Any] = {
@@ -74,6 +151,7 @@ def build_settings(args: argparse.Namespace) -> Settings:
         overrides["LOG_FILE"] = args.log_file
     settings.setdict(overrides, priority="cmdline")
     settings.setdict(parse_set(args.set), priority="cmdline")
+    _leave_out_switched_off(settings)
     return settings
 
 
@@ -98,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, ProfileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    from scrapy.crawler import CrawlerProcess
+
+    from portalcrawl import reader
+
     if settings.getbool("PORTALCRAWL_READER_PROCESS"):  # forked now: one thread, no store open
         reader.start_helper(profile, settings.get("PORTALCRAWL_URL").rstrip("/"))
     try:

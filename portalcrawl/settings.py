@@ -65,6 +65,12 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "portalcrawl.middlewares.PortalRedirectMiddleware": 600,
 }
+# Neither is of use here, and each wraps every callback's output: depth stats (no DEPTH_LIMIT)
+# and a development-time warning about copied meta keys.
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+}
 ITEM_PIPELINES = {
     "portalcrawl.pipelines.ValidatePipeline": 100,
     "portalcrawl.pipelines.NormalisePipeline": 200,
