@@ -24,12 +24,14 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from monitor.config import HealthConfig
 from monitor.diff import field_diffs
 from portalcrawl.bookkeeping import utcnow
 from portalcrawl.compare import as_list
+from portalcrawl.dates import to_iso
 from portalcrawl.store import Store
 
 logger = logging.getLogger(__name__)
@@ -48,8 +50,24 @@ LEFT JOIN articles a ON a.asset_id = e.asset_id
 LEFT JOIN article_versions v ON v.asset_id = e.asset_id AND v.version = e.version
 WHERE coalesce(r.baseline, 0) = 0
   AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.event_id = e.id)
+  AND NOT (e.kind = 'new' AND coalesce(v.published_at, a.published_at) < :history)
 ORDER BY e.id
 """
+
+
+def history_cutoff(store: Store, hours: float) -> str:
+    """Articles published this long before the first complete run are history, not news.
+
+    A baseline that failed a page leaves old articles for a later run to catch up: they are
+    stored and versioned like any other, but announcing them as `new` would be noise.
+    """
+    row = store.db.execute(
+        "SELECT started_at FROM runs WHERE status = 'ok' ORDER BY id LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return ""
+    start = datetime.fromisoformat(row[0]) - timedelta(hours=hours)
+    return to_iso(start)
 
 
 def _json(value: Any) -> str:
@@ -71,12 +89,18 @@ def edit_diff(store: Store, asset_id: int, version: int, fields: list[str]) -> s
     return "\n\n".join(f"{name}: {text}" for name, text in diffs.items()) or None
 
 
-def create_notices(store: Store, run_id: int | None = None) -> list[int]:
-    """One notice per unannounced event of a non-baseline run; run_id = the run making them."""
+def create_notices(
+    store: Store, run_id: int | None = None, *, history_hours: float = 48.0
+) -> list[int]:
+    """One notice per unannounced event of a non-baseline run; run_id = the run making them.
+
+    `new` events of articles published before history_cutoff() are not announced.
+    """
     created: list[int] = []
     now = utcnow()
+    history = history_cutoff(store, history_hours)
     with store.db.atomic():
-        for event in list(store.db.query(_UNANNOUNCED)):
+        for event in list(store.db.query(_UNANNOUNCED, {"history": history})):
             fields = as_list(event["fields"]) if event["kind"] == "edited" else []
             diff = None
             if fields and event["version"]:
@@ -180,6 +204,9 @@ def _problems(
     if listed:
         before = _previous_counts(store, run_id)
         for section, count in sorted(listed.items()):
+            read = stats["sections"].get(section) or {}
+            if read.get("failed") or not read.get("pages", 1):
+                continue  # its listing could not be read: the error alert says so
             if count == 0 and before.get(section, 0) > 0:
                 found.append(
                     (

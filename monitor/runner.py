@@ -257,7 +257,7 @@ def _after_crawl(
         )
         store.finish_run(run_id, "failed", error=reason)
         run = store.run(run_id) or {}
-    create_notices(store, run_id)
+    create_notices(store, run_id, history_hours=config.revisit_hours)
     alerts = check_health(store, run_id, config.health)
     report = deliver(store, channels, run_id=run_id)
     counts = store.db.execute(

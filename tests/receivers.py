@@ -95,5 +95,3 @@ def smtp() -> Iterator[tuple[Mailbox, int]]:
     controller.start()
     yield box, port
     controller.stop()
-
-

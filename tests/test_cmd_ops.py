@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,11 @@ from click.testing import CliRunner, Result
 from monitor.cli import cli
 from monitor.delivery import Channel, deliver
 from monitor.notices import alert, create_notices
+from portalcrawl.dates import VN_TZ
 from portalcrawl.store import Store
+
+RECENT = (datetime.now(VN_TZ) - timedelta(hours=3)).replace(minute=30, second=0, microsecond=0)
+RECENT_ISO = RECENT.isoformat()  # inside the revisit window, whatever day the tests run
 
 PORTAL = "https://dongthap.gov.vn"
 FLOOD = "Đồng Tháp: mưa lớn gây ngập úng nhiều tuyến đường"
@@ -26,7 +31,7 @@ def article(asset_id: int, title: str, section: str, body: str = "Nội dung.") 
         "title": title,
         "summary": "Sapo.",
         "body_text": body,
-        "published_at": "2026-11-25T08:30:00+07:00",
+        "published_at": RECENT_ISO,
         "sections": [section],
     }
 

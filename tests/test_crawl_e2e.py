@@ -106,10 +106,24 @@ def test_listing_read_with_large_pages(crawled) -> None:
 def test_bad_input_is_one_line_and_nonzero(tmp_path) -> None:
     cases = [
         ("run", "--portal-url", "ftp://example", "--db", str(tmp_path / "x.sqlite3")),
-        ("run", "--portal-url", "http://127.0.0.1:9", "--db", str(tmp_path / "x.sqlite3"),
-         "--section", "no-such-section"),
-        ("run", "--portal-url", "http://127.0.0.1:9", "--db", str(tmp_path / "x.sqlite3"),
-         "--set", "NOEQUALS"),
+        (
+            "run",
+            "--portal-url",
+            "http://127.0.0.1:9",
+            "--db",
+            str(tmp_path / "x.sqlite3"),
+            "--section",
+            "no-such-section",
+        ),
+        (
+            "run",
+            "--portal-url",
+            "http://127.0.0.1:9",
+            "--db",
+            str(tmp_path / "x.sqlite3"),
+            "--set",
+            "NOEQUALS",
+        ),
         ("run", "--portal-url", "http://127.0.0.1:9", "--db", "/proc/nope/x.sqlite3"),
     ]
     for args in cases:
@@ -123,8 +137,17 @@ def test_bad_input_is_one_line_and_nonzero(tmp_path) -> None:
 def test_unreachable_portal_fails_in_one_line_and_keeps_the_store(crawled, tmp_path) -> None:
     _, _, db, _, _ = crawled
     before = len(rows(db))
-    result = monitor_cli("run", "--portal-url", "http://127.0.0.1:9", "--db", str(db),
-                         "--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_DELAY=0")
+    result = monitor_cli(
+        "run",
+        "--portal-url",
+        "http://127.0.0.1:9",
+        "--db",
+        str(db),
+        "--set",
+        "RETRY_TIMES=0",
+        "--set",
+        "DOWNLOAD_DELAY=0",
+    )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr + result.stdout
     lines = result.stderr.strip().splitlines()

@@ -22,9 +22,23 @@ from portalcrawl.spiders.portal import entry_hash
 GOLDEN = Path(__file__).parent / "golden"
 BASE = "http://127.0.0.1:8123"
 PROFILE = load_profile()
-FURNITURE = ("Lượt xem", "Tin xem nhiều", "Ý kiến", "Follow", "Bản tin chỉ đạo", "Megastory",
-             "Tin đồ họa", "Lượt truy cập", "thumbnail", "banbientap@", "Tệp đính kèm", "null",
-             "Chính quyền với báo chí", "CDATA", "authToken")
+FURNITURE = (
+    "Lượt xem",
+    "Tin xem nhiều",
+    "Ý kiến",
+    "Follow",
+    "Bản tin chỉ đạo",
+    "Megastory",
+    "Tin đồ họa",
+    "Lượt truy cập",
+    "thumbnail",
+    "banbientap@",
+    "Tệp đính kèm",
+    "null",
+    "Chính quyền với báo chí",
+    "CDATA",
+    "authToken",
+)
 
 
 def _page_url(html: str) -> str:
@@ -50,8 +64,10 @@ def listing_file(path: str | Path) -> dict:
     return {
         "has_next": page.has_next,
         "results": list(page.results) if page.results else None,
-        "entries": [{"key": e.key, "url": e.url, "date": e.date_text.strip(),
-                     "hash": entry_hash(e)} for e in page.entries],
+        "entries": [
+            {"key": e.key, "url": e.url, "date": e.date_text.strip(), "hash": entry_hash(e)}
+            for e in page.entries
+        ],
     }
 
 

@@ -57,9 +57,18 @@ keywords = ["ngap", "sạt lở"]
 
 
 def _run(world, config, *extra: str) -> dict:
-    result = monitor_cli("--config", config["path"], "run", "--portal-url",
-                         world["server"].base_url, "--db", str(world["db"]), "--json",
-                         *LOCAL_COPY, *extra)
+    result = monitor_cli(
+        "--config",
+        config["path"],
+        "run",
+        "--portal-url",
+        world["server"].base_url,
+        "--db",
+        str(world["db"]),
+        "--json",
+        *LOCAL_COPY,
+        *extra,
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -90,22 +99,31 @@ def test_edits_and_new_posts_are_announced_once_and_noise_is_not(world, config) 
     titled, bodied, attached, nfd, tone, spaces, noisy = candidates[:7]
     corpus.edit(titled.asset_id, title=titled.title + " (cập nhật)")
     corpus.edit(bodied.asset_id, paragraphs=list(bodied.paragraphs) + ["Đoạn văn mới thêm."])
-    corpus.edit(attached.asset_id, attachments=[*attached.attachments,
-                                                "/documents/20182/9/phu-luc.pdf"])
+    corpus.edit(
+        attached.asset_id, attachments=[*attached.attachments, "/documents/20182/9/phu-luc.pdf"]
+    )
     corpus.resave(nfd.asset_id, "nfd")
     corpus.resave(tone.asset_id, "tone")
     corpus.resave(spaces.asset_id, "spaces")
     corpus.bump_noise(noisy.asset_id)
-    fresh = corpus.new_article("tin-hoat-dong", sections=["tin-hoat-dong",
-                                                          "bao-chi-voi-dong-thap"],
-                               title="Mưa lớn gây ngập nhiều tuyến đường ở Cao Lãnh",
-                               source="Báo Đồng Tháp")
+    fresh = corpus.new_article(
+        "tin-hoat-dong",
+        sections=["tin-hoat-dong", "bao-chi-voi-dong-thap"],
+        title="Mưa lớn gây ngập nhiều tuyến đường ở Cao Lãnh",
+        source="Báo Đồng Tháp",
+    )
     server.clear_log()
     outcome = _run(world, config)
     got = notices(world, outcome["run_id"])
     kinds = sorted((n["kind"], n.get("asset_id")) for n in got)
-    assert kinds == sorted([("new", fresh.asset_id), ("edited", titled.asset_id),
-                            ("edited", bodied.asset_id), ("edited", attached.asset_id)])
+    assert kinds == sorted(
+        [
+            ("new", fresh.asset_id),
+            ("edited", titled.asset_id),
+            ("edited", bodied.asset_id),
+            ("edited", attached.asset_id),
+        ]
+    )
     fields = {n["asset_id"]: n["fields"] for n in got if n["kind"] == "edited"}
     assert fields[titled.asset_id] == ["title"]
     assert fields[bodied.asset_id] == ["body_text"]
@@ -130,10 +148,15 @@ def test_removed_articles_are_announced_and_rows_kept(world, config) -> None:
     outcome = _run(world, config)
     got = notices(world, outcome["run_id"])
     assert sorted((n["kind"], n["asset_id"]) for n in got) == sorted(
-        [("removed", gone.asset_id), ("removed", unpublished.asset_id)])
+        [("removed", gone.asset_id), ("removed", unpublished.asset_id)]
+    )
     conn = sqlite3.connect(world["db"])
-    status = dict(conn.execute("SELECT asset_id, status FROM articles WHERE asset_id IN (?, ?)",
-                               [gone.asset_id, unpublished.asset_id]).fetchall())
+    status = dict(
+        conn.execute(
+            "SELECT asset_id, status FROM articles WHERE asset_id IN (?, ?)",
+            [gone.asset_id, unpublished.asset_id],
+        ).fetchall()
+    )
     conn.close()
     assert status == {gone.asset_id: "removed", unpublished.asset_id: "removed"}
 
@@ -147,7 +170,8 @@ def test_full_run_finds_an_old_edit_and_repeats_nothing(world, config) -> None:
     full = _run(world, config, "--full")
     got = notices(world, full["run_id"])
     assert [(n["kind"], n["asset_id"], n["fields"]) for n in got] == [
-        ("edited", old.asset_id, ["body_text"])]
+        ("edited", old.asset_id, ["body_text"])
+    ]
 
 
 def test_a_run_with_no_change_is_silent_and_cheap(world, config) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,11 @@ import pytest
 
 from monitor.config import HealthConfig
 from monitor.notices import alert, check_health, create_notices
+from portalcrawl.dates import VN_TZ
 from portalcrawl.store import Store
+
+RECENT = (datetime.now(VN_TZ) - timedelta(hours=3)).replace(minute=30, second=0, microsecond=0)
+RECENT_ISO = RECENT.isoformat()  # inside the revisit window, whatever day the tests run
 
 SECTION = "tin-hoat-dong"
 PORTAL = "https://dongthap.gov.vn"
@@ -23,7 +28,7 @@ def article(asset_id: int, title: str, body: str = "Nội dung bài viết.", **
         "title": title,
         "summary": "Sapo của bài.",
         "body_text": body,
-        "published_at": "2026-11-25T08:30:00+07:00",
+        "published_at": RECENT_ISO,
         "sections": [SECTION],
         **extra,
     }
@@ -72,7 +77,7 @@ def test_events_become_notices_with_fields_and_diff(store: Store) -> None:
     assert new["title"] == "Đồng Tháp phòng chống ngập úng"
     assert new["url"] == f"{PORTAL}/tin/4"
     assert new["section"] == SECTION
-    assert new["published_at"] == "2026-11-25T08:30:00+07:00"
+    assert new["published_at"] == RECENT_ISO
     assert json.loads(new["fields"]) == [] and new["diff"] is None
     assert edited["title"] == "Bài số 1 đã cập nhật"
     assert json.loads(edited["fields"]) == ["title", "body_text"]
@@ -204,3 +209,19 @@ def test_check_health_twice_makes_no_duplicates(store: Store) -> None:
     check_health(store, run, HealthConfig())
     check_health(store, run, HealthConfig())
     assert len(notices(store)) == 1
+
+
+def test_old_articles_caught_up_after_the_baseline_are_not_news(store: Store) -> None:
+    run = store.start_run(portal_url=PORTAL)
+    store.save_article(article(7, "Bài cũ bị sót", published_at="2024-03-01T08:00:00+07:00"), run)
+    fresh = datetime.now(VN_TZ).replace(microsecond=0).isoformat()
+    store.save_article(article(8, "Bài mới đăng", published_at=fresh), run)
+    finish(store, run)
+    create_notices(store, run)
+    assert [(n["kind"], n["asset_id"]) for n in notices(store)] == [("new", 8)]
+
+
+def test_a_section_whose_listing_failed_is_not_called_empty(store: Store) -> None:
+    run = store.start_run()
+    store.finish_run(run, "ok", {"sections": {SECTION: {"listed": 0, "pages": 0, "failed": 1}}})
+    assert check_health(store, run, HealthConfig()) == []

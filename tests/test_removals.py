@@ -31,7 +31,8 @@ def test_old_removals_and_restorations_are_found_without_full(tmp_path) -> None:
         corpus.remove(deeper.asset_id, soft=True)
         first = crawl(server, db, *SMALL_PAGES)
         assert notices(db, first["run_id"]) == sorted(
-            [("removed", deep.asset_id), ("removed", deeper.asset_id)])
+            [("removed", deep.asset_id), ("removed", deeper.asset_id)]
+        )
         server.clear_log()
         quiet = crawl(server, db, *SMALL_PAGES)
         assert notices(db, quiet["run_id"]) == []
