@@ -74,6 +74,20 @@ def _reading(ctx: click.Context, db: str | None) -> Iterator[Store]:
         store.close()
 
 
+def _check_section(store: Store, section: str | None) -> None:
+    """A section no article was ever listed in is a typo, not an empty result."""
+    if section is None:
+        return
+    known = [
+        r[0]
+        for r in store.db.execute(
+            "SELECT DISTINCT j.value FROM articles, json_each(articles.sections) j ORDER BY 1"
+        )
+    ]
+    if known and section not in known:
+        fail(f"unknown section {section!r} (known: {', '.join(known)})")
+
+
 def _out_required(out: str | None) -> str:
     if not out:
         fail("--out FILE is required ('-' for standard output)")
@@ -116,6 +130,7 @@ def search_cmd(
     """
     moment = _since(since)
     with _reading(ctx, db) as store:
+        _check_section(store, section)
         try:
             hits = search_mod.search(
                 store.db,
@@ -204,6 +219,7 @@ def export_cmd(
     target = _out_required(out)
     moment = _since(since)
     with _reading(ctx, db) as store:
+        _check_section(store, section)
         count = export_mod.export_articles(
             store.db, fmt, target, since=moment, section=section, include_html=not no_html
         )

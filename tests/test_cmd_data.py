@@ -201,3 +201,9 @@ def test_read_commands_never_write(db: Path, tmp_path: Path) -> None:
     ):
         assert invoke(*args, "--db", str(db)).exit_code == 0
     assert db.read_bytes() == before
+
+
+def test_unknown_section_is_a_one_line_error(db) -> None:
+    result = invoke("search", "uy ban", "--db", str(db), "--section", "khong-co")
+    assert result.exit_code == 1
+    assert result.output.strip().startswith("error: unknown section 'khong-co'")

@@ -43,6 +43,7 @@ BACKLOG_PRIORITY = 30  # what failed last run goes first: a run cut short still 
 LISTING_PRIORITY = 20
 ARTICLE_PRIORITY = 0
 NOT_FOUND = [404, 410]
+BACKLOG_GIVE_UP = 5  # runs that failed a backlog URL before it is no longer tried first
 
 
 @dataclass
@@ -138,6 +139,8 @@ class PortalSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for row in self.backlog:
+            if row["attempts"] > BACKLOG_GIVE_UP:
+                continue  # failed run after run (a redirect loop, say): left for the operator
             if row["kind"] == "article":
                 wanted = Wanted(
                     row["url"],
