@@ -9,6 +9,10 @@ match nothing, the last one (three letters or more) is tried as a prefix ("dong 
 Ranking a very common word over 100,000 articles would cost bm25 on every match, so only the
 RANK_WINDOW newest matches (highest asset ids, which Liferay hands out in order) that pass the
 filters are ranked; fewer matches than that are ranked exhaustively.
+
+Filters that need the article row (a section, a long --since) read it through FILTER_INDEX,
+which holds those columns by asset id: the row itself puts sections after body_html, and reading
+past a long body for each of thousands of candidates was most of a filtered search's time.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from portalcrawl.textnorm import fold
 logger = logging.getLogger(__name__)
 
 RANK_WINDOW = 3000
+FILTER_INDEX = "idx_articles_filters"  # portalcrawl.schema: articles(asset_id, sections, ...)
 SINCE_SET_MAX = 20000  # above this many articles, --since is checked row by row
 WEIGHTS = (10.0, 4.0, 1.0)  # title, summary, body_text: bm25 column weights
 PREFIX_MIN = 3
@@ -140,8 +145,7 @@ def search(
     if not candidates:
         return []
     logger.debug("%s: %d candidates", parsed.match_expression(), len(candidates))
-    ranked = _rank(db, parsed.match_expression(), candidates, bool(filters), limit)
-    return _hits(db, parsed, ranked)
+    return _hits(db, parsed, _rank(candidates, limit))
 
 
 def _filters(
@@ -177,44 +181,50 @@ def _filters(
             row_checks.append("a.published_at >= :since")
     if section:
         params["section"] = section
-        row_checks.append("EXISTS (SELECT 1 FROM json_each(a.sections) WHERE value = :section)")
+        params["quoted"] = json.dumps(section, ensure_ascii=False)
+        # instr() rules most rows out cheaply; json_each decides exactly.
+        row_checks.append(
+            "instr(a.sections, :quoted) "
+            "AND EXISTS (SELECT 1 FROM json_each(a.sections) WHERE value = :section)"
+        )
     if row_checks:
+        indexed = f"INDEXED BY {FILTER_INDEX} " if _has_index(db, FILTER_INDEX) else ""
         filters.append(
-            f"EXISTS (SELECT 1 FROM articles a WHERE a.asset_id = {FTS_TABLE}.rowid AND "
+            f"EXISTS (SELECT 1 FROM articles a {indexed}WHERE a.asset_id = {FTS_TABLE}.rowid AND "
             + " AND ".join(row_checks)
             + ")"
         )
     return filters, params
 
 
+def _has_index(db: sqlite_utils.Database, name: str) -> bool:
+    """A store made before the index was added gets it on its next crawl; until then, without."""
+    row = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", [name])
+    return row.fetchone() is not None
+
+
 def _candidates(
     db: sqlite_utils.Database, parsed: Query, filters: list[str], params: dict[str, Any]
-) -> list[int]:
-    """Asset ids of the newest `window` matches passing the filters, newest first."""
+) -> list[tuple[int, float]]:
+    """The newest `window` matches passing the filters, newest first, with their bm25.
+
+    bm25 of a row depends on the index's statistics, not on which rows are selected, so it is
+    computed in the same pass (lower is better, as FTS5 has it).
+    """
+    weights = ", ".join(str(w) for w in WEIGHTS)
     where = " AND ".join([f"{FTS_TABLE} MATCH :match", *filters])
     rows = db.execute(
-        f"SELECT rowid FROM {FTS_TABLE} WHERE {where} ORDER BY rowid DESC LIMIT :window",
+        f"SELECT rowid, bm25({FTS_TABLE}, {weights}) FROM {FTS_TABLE} WHERE {where} "
+        "ORDER BY rowid DESC LIMIT :window",
         {**params, "match": parsed.match_expression()},
     ).fetchall()
-    return [row[0] for row in rows]
+    return [(int(rowid), float(rank)) for rowid, rank in rows]
 
 
-def _rank(
-    db: sqlite_utils.Database, match: str, candidates: list[int], filtered: bool, limit: int
-) -> list[tuple[int, float]]:
-    """bm25 over the candidates only: a rowid range FTS5 can seek, plus membership if filtered."""
-    weights = ", ".join(str(w) for w in WEIGHTS)
-    where = f"{FTS_TABLE} MATCH :match AND rowid >= :floor"
-    params: dict[str, Any] = {"match": match, "floor": candidates[-1], "limit": limit}
-    if filtered:
-        where += " AND +rowid IN (SELECT value FROM json_each(:ids))"
-        params["ids"] = json.dumps(candidates)
-    rows = db.execute(
-        f"SELECT rowid, bm25({FTS_TABLE}, {weights}) AS r FROM {FTS_TABLE} WHERE {where} "
-        "ORDER BY r, rowid DESC LIMIT :limit",
-        params,
-    ).fetchall()
-    return [(int(rowid), -float(rank)) for rowid, rank in rows]
+def _rank(candidates: list[tuple[int, float]], limit: int) -> list[tuple[int, float]]:
+    """The best `limit` (bm25, then newest first); scores turned so that higher is better."""
+    best = sorted(candidates, key=lambda c: (c[1], -c[0]))[:limit]
+    return [(rowid, -rank) for rowid, rank in best]
 
 
 def _hits(
