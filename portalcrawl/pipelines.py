@@ -82,11 +82,12 @@ class NormalisePipeline:
 
 
 class DedupePipeline:
-    """The same asset id reached twice in a run is one article: merge its sections."""
+    """The same asset id reached twice in a run is one article: the second is dropped (the
+    sections that listed it reach the store through their listing sightings)."""
 
     def __init__(self, stats: Any) -> None:
         self.stats = stats
-        self.seen: dict[int, ArticleItem] = {}  # asset id -> its sections and url keys only
+        self.seen: set[int] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
@@ -95,16 +96,11 @@ class DedupePipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
-        first = self.seen.get(item["asset_id"])
-        if first is None:
-            self.seen[item["asset_id"]] = ArticleItem(
-                sections=list(item["sections"]), url_keys=list(item["url_keys"])
-            )
+        if item["asset_id"] not in self.seen:
+            self.seen.add(item["asset_id"])
             return item
-        first["sections"] = list(dict.fromkeys([*first["sections"], *item["sections"]]))
-        first["url_keys"] = list(dict.fromkeys([*first["url_keys"], *item["url_keys"]]))
         self.stats.inc_value("portalcrawl/duplicates")
-        raise DropItem(f"duplicate of asset {item['asset_id']}: sections merged")
+        raise DropItem(f"duplicate of asset {item['asset_id']}")
 
 
 class StorePipeline:
@@ -117,7 +113,7 @@ class StorePipeline:
         self.run_id: int | None = None
         self.saved: set[int] = set()
         self.sightings: list[Sighting] = []
-        self.key_sections: dict[str, set[str]] = defaultdict(set)
+        self.key_sections: dict[str, tuple[str, ...]] = {}  # a tuple: most keys have one
         self.removed = 0
         self.events: dict[str, int] = defaultdict(int)
         self.failure: str | None = None
@@ -208,7 +204,9 @@ class StorePipeline:
                     item["needs_fetch"],
                 )
             )
-            self.key_sections[item["key"]].add(item["section"])
+            listed_in = self.key_sections.get(item["key"], ())
+            if item["section"] not in listed_in:
+                self.key_sections[item["key"]] = (*listed_in, item["section"])
             return
         self._begin()
         if isinstance(item, ArticleItem):

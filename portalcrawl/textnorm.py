@@ -52,7 +52,7 @@ def clean_multiline(value: str | None) -> str:
     return join_paragraphs(re.split(r"\n\s*\n", strip_zero_width(value)))
 
 
-@lru_cache(maxsize=1 << 16)  # a portal's vocabulary is small; every page repeats it
+@lru_cache(maxsize=1 << 14)  # the words every page repeats; bounded, so memory does not grow
 def _syllable_key(word: str) -> str:
     decomposed = unicodedata.normalize("NFD", word)
     tones = "".join(sorted(c for c in decomposed if c in TONE_MARKS))

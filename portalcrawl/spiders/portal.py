@@ -42,6 +42,9 @@ logger = logging.getLogger(__name__)
 BACKLOG_PRIORITY = 30  # what failed last run goes first: a run cut short still catches up
 LISTING_PRIORITY = 20
 ARTICLE_PRIORITY = 0
+# A section's next listing page waits for the articles already asked for: the walk does not race
+# ahead, so the scheduler holds a page or two of requests, not the whole portal (memory).
+NEXT_PAGE_PRIORITY = ARTICLE_PRIORITY - 1
 NOT_FOUND = [404, 410]
 BACKLOG_GIVE_UP = 5  # runs that failed a backlog URL before it is no longer tried first
 
@@ -159,13 +162,18 @@ class PortalSpider(scrapy.Spider):
             yield self._listing_request(url, section.path, 1, ())
 
     def _listing_request(
-        self, url: str, section: str, page: int, previous: tuple[str, ...]
+        self,
+        url: str,
+        section: str,
+        page: int,
+        previous: tuple[str, ...],
+        priority: int = LISTING_PRIORITY,
     ) -> scrapy.Request:
         return scrapy.Request(
             url,
             callback=self.parse_listing,
             errback=self.failed,
-            priority=LISTING_PRIORITY,
+            priority=priority,
             meta={"section": section, "page": page, "previous": previous, "kind": "listing"},
             dont_filter=True,
         )
@@ -202,7 +210,9 @@ class PortalSpider(scrapy.Spider):
             report.failed += 1  # not a whole walk: the section is walked again next run
             next_url, stop = None, True
         if next_url:
-            yield self._listing_request(next_url, section, response.meta["page"] + 1, keys)
+            yield self._listing_request(
+                next_url, section, response.meta["page"] + 1, keys, NEXT_PAGE_PRIORITY
+            )
             return
         report.walk_done = True
         report.reached_end = not stop
