@@ -36,6 +36,13 @@ class ListingSeen(scrapy.Item):
     needs_fetch = scrapy.Field()
 
 
+class ListingPage(scrapy.Item):
+    """The ListingSeen items of one listing page in one item: Scrapy's item machinery costs more
+    per item than the pipelines' work on a sighting, and a page has up to 75."""
+
+    entries = scrapy.Field()  # list[ListingSeen]
+
+
 class Removal(scrapy.Item):
     """A known article that answers 404 or a soft 404."""
 

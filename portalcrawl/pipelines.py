@@ -16,7 +16,7 @@ from scrapy.spiders import Spider
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
-from portalcrawl.items import ArticleItem, FetchFailed, ListingSeen, Removal
+from portalcrawl.items import ArticleItem, FetchFailed, ListingPage, ListingSeen, Removal
 from portalcrawl.store import Store, StoreError, store_error
 from portalcrawl.textnorm import clean_multiline, clean_text
 from portalcrawl.urls import strip_query
@@ -194,19 +194,9 @@ class StorePipeline:
 
     def _write(self, item: Any) -> None:
         assert self.store is not None
-        if isinstance(item, ListingSeen):
-            self.sightings.append(
-                Sighting(
-                    item["key"],
-                    item["section"],
-                    item["entry_hash"],
-                    item["listed_date"],
-                    item["needs_fetch"],
-                )
-            )
-            listed_in = self.key_sections.get(item["key"], ())
-            if item["section"] not in listed_in:
-                self.key_sections[item["key"]] = (*listed_in, item["section"])
+        if isinstance(item, ListingPage | ListingSeen):
+            for seen in item["entries"] if isinstance(item, ListingPage) else [item]:
+                self._sighting(seen)
             return
         self._begin()
         if isinstance(item, ArticleItem):
@@ -223,6 +213,20 @@ class StorePipeline:
                 run_id=self.run_id,
                 error=item.get("error") or "failed",
             )
+
+    def _sighting(self, item: ListingSeen) -> None:
+        self.sightings.append(
+            Sighting(
+                item["key"],
+                item["section"],
+                item["entry_hash"],
+                item["listed_date"],
+                item["needs_fetch"],
+            )
+        )
+        listed_in = self.key_sections.get(item["key"], ())
+        if item["section"] not in listed_in:
+            self.key_sections[item["key"]] = (*listed_in, item["section"])
 
     def _save(self, item: ArticleItem) -> None:
         assert self.store is not None

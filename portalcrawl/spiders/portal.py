@@ -23,7 +23,7 @@ from twisted.python.failure import Failure
 from portalcrawl.bookkeeping import KnownArticle
 from portalcrawl.dates import parse_listing_date
 from portalcrawl.extract import ListingEntry, parse_listing
-from portalcrawl.items import ArticleItem, FetchFailed, ListingSeen, Removal
+from portalcrawl.items import ArticleItem, FetchFailed, ListingPage, ListingSeen, Removal
 from portalcrawl.profile import Section, load_profile
 from portalcrawl.reader import Reading, reader_for
 from portalcrawl.report import CrawlReport
@@ -191,11 +191,16 @@ class PortalSpider(scrapy.Spider):
             yield from self._walk_done(section, reached_end=True)
             return
         all_known = bool(page.entries)
+        sightings: list[ListingSeen] = []
+        requests: list[scrapy.Request] = []
         for entry in page.entries:
-            seen, requests = self._sighting(entry, section)
+            seen, entry_requests = self._sighting(entry, section)
             all_known &= not seen["needs_fetch"]
-            yield seen
-            yield from requests
+            sightings.append(seen)
+            requests += entry_requests
+        if sightings:  # before any article request: the store knows every sighting first
+            yield ListingPage(entries=sightings)
+        yield from requests
         stop = (
             not self.full
             and section in self.synced
