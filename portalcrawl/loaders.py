@@ -1,9 +1,4 @@
-"""ArticleLoader: the field work (NFC, spaces, 'null', absolute URLs, dates) as processors.
-
-ArticleLoader is the definition. The spider's per-page path, article_item, applies the same
-processors field by field without the ItemLoader machinery, which cost more than all the
-processors together; tests/test_loaders.py holds the two to the same items.
-"""
+"""ArticleLoader: the field work (NFC, spaces, 'null', absolute URLs, dates) as processors."""
 
 from __future__ import annotations
 
@@ -62,18 +57,6 @@ class ArticleLoader(ItemLoader):
     asset_id_in = MapCompose(int)
 
 
-def _default(value: str | None) -> str | None:
-    """default_input_processor then TakeFirst, for one value."""
-    if value is None or drop_null(value) is None:
-        return None
-    return drop_null(clean_text(value)) or None
-
-
-def _listed(values: list[str]) -> list[str] | None:
-    """MapCompose(str.strip) then unique; None (no field) for no values."""
-    return unique([v.strip() for v in values]) if values else None
-
-
 def article_item(
     raw: RawArticle,
     *,
@@ -82,43 +65,7 @@ def article_item(
     url_keys: list[str] = (),
     fetched_url: str | None = None,
 ) -> ArticleItem:
-    """The loaded item for one extracted page: ArticleLoader's processors, applied directly."""
-    paragraphs = [p for p in raw.paragraphs if drop_null(p) is not None]
-    published = None
-    for value in (raw.date_text, listing_date):
-        if value is not None and drop_null(value) is not None:
-            published = portal_time_iso(clean_text(value))
-            if published:
-                break
-    fields = {
-        "asset_id": int(raw.asset_id),
-        "url": _default(raw.canonical),
-        "title": _default(raw.title),
-        "summary": _default(raw.summary),
-        "body_text": join_paragraphs(paragraphs) if paragraphs else None,
-        "body_html": None if raw.body_html is None else sanitize_html(html_text(raw.body_html)),
-        "published_at": published or None,
-        "author": _default(raw.author),
-        "source": _default(raw.source),
-        "sections": _listed([section] if section else []),
-        "images": _listed(raw.images),
-        "attachments": _listed(raw.attachments),
-        "extraction": _default(raw.extraction),
-        "url_keys": unique(list(url_keys)) if url_keys else None,
-        "fetched_url": _default(fetched_url),
-    }
-    return ArticleItem({k: v for k, v in fields.items() if v is not None})
-
-
-def loader_item(
-    raw: RawArticle,
-    *,
-    section: str | None = None,
-    listing_date: str | None = None,
-    url_keys: list[str] = (),
-    fetched_url: str | None = None,
-) -> ArticleItem:
-    """The same item through ArticleLoader itself: the reference article_item must match."""
+    """The loaded item for one extracted page (the spider's last step; tests call it too)."""
     loader = ArticleLoader()
     loader.add_value("asset_id", raw.asset_id)
     loader.add_value("url", raw.canonical)
