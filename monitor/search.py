@@ -36,7 +36,7 @@ from portalcrawl.textnorm import fold
 logger = logging.getLogger(__name__)
 
 RANK_WINDOW = 3000
-FILTER_INDEX = "idx_articles_filters"  # portalcrawl.schema: articles(asset_id, sections, ...)
+FILTER_INDEX = "idx_articles_search"  # portalcrawl.schema: articles(asset_id, status, ...)
 SINCE_SET_MAX = 20000  # above this many articles, --since is checked row by row
 WEIGHTS = (10.0, 4.0, 1.0)  # title, summary, body_text: bm25 column weights
 PREFIX_MIN = 3
@@ -158,8 +158,6 @@ def _filters(
     """SQL conditions on the FTS rowid and their parameters; None when nothing can match."""
     params: dict[str, Any] = {}
     filters: list[str] = []
-    if not include_removed:
-        filters.append("+rowid NOT IN (SELECT asset_id FROM articles WHERE status = 'removed')")
     row_checks: list[str] = []  # tests that read the article row: one lookup per candidate
     if since is not None:
         params["since"] = to_iso(since)
@@ -187,6 +185,10 @@ def _filters(
             "instr(a.sections, :quoted) "
             "AND EXISTS (SELECT 1 FROM json_each(a.sections) WHERE value = :section)"
         )
+    if not include_removed and row_checks:  # the row is read anyway: its status too
+        row_checks.insert(0, "a.status <> 'removed'")
+    elif not include_removed:
+        filters.append("+rowid NOT IN (SELECT asset_id FROM articles WHERE status = 'removed')")
     if row_checks:
         indexed = f"INDEXED BY {FILTER_INDEX} " if _has_index(db, FILTER_INDEX) else ""
         filters.append(

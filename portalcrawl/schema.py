@@ -127,8 +127,8 @@ TABLES: tuple[Table, ...] = (
             "CREATE INDEX IF NOT EXISTS idx_articles_status ON articles(status)",
             "CREATE INDEX IF NOT EXISTS idx_articles_url ON articles(url)",
             # Search filters read these by asset id without the row (monitor/search.py).
-            "CREATE INDEX IF NOT EXISTS idx_articles_filters "
-            "ON articles(asset_id, sections, published_at)",
+            "CREATE INDEX IF NOT EXISTS idx_articles_search "
+            "ON articles(asset_id, status, sections, published_at)",
         ),
     ),
     Table(

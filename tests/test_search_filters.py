@@ -11,7 +11,7 @@ from monitor.search import FILTER_INDEX, search
 from portalcrawl.dates import VN_TZ
 from portalcrawl.store import Store
 from tests.storefactory import article as make_article
-from tests.storefactory import build_store
+from tests.storefactory import build_store, crawl_run
 
 SECTIONS = ["tin-hoat-dong", "xay-dung-dang", "thong-cao-bao-chi", 'la"ng-"x']
 WORDS = ["lúa", "gạo", "đảng", "viên", "nông", "thôn", "mới", "ủy", "ban", "tỉnh", "sen"]
@@ -27,7 +27,10 @@ def _store(path: Path) -> Path:
         body = " ".join(rng.choices(WORDS, k=30))
         when = (start + timedelta(hours=asset_id * 7)).isoformat()
         items.append(make_article(asset_id, title, body, sections=sections, published_at=when))
-    return build_store(path, items)
+    build_store(path, items)
+    with Store(path) as store:
+        crawl_run(store, removed=rng.sample(range(1, 400), 40))
+    return path
 
 
 def _results(path: Path) -> list:
@@ -36,8 +39,16 @@ def _results(path: Path) -> list:
         for query in ("lua", "dang vien", "uy ban tinh", "nong thon moi", "sen"):
             for section in [None, *SECTIONS, "khong-co"]:
                 for since in (None, datetime(2026, 3, 1)):
-                    hits = search(store.db, query, section=section, since=since, window=50)
-                    out.append([(h.asset_id, h.score) for h in hits])
+                    for removed in (False, True):
+                        hits = search(
+                            store.db,
+                            query,
+                            section=section,
+                            since=since,
+                            window=50,
+                            include_removed=removed,
+                        )
+                        out.append([(h.asset_id, h.status, h.score) for h in hits])
     return out
 
 
@@ -51,3 +62,5 @@ def test_the_filter_index_changes_nothing_but_speed(tmp_path: Path) -> None:
         store.db.execute(f"DROP INDEX {FILTER_INDEX}")
     assert _results(path) == with_index
     assert any(with_index) and any(not hits for hits in with_index)
+    statuses = {status for hits in with_index for _, status, _ in hits}
+    assert statuses == {"live", "removed"}
