@@ -17,7 +17,7 @@ from parsel import Selector
 from portalcrawl.extract import is_not_found, parse_article, parse_listing
 from portalcrawl.loaders import article_item
 from portalcrawl.profile import load_profile
-from portalcrawl.spiders.portal import entry_hash
+from portalcrawl.walk import entry_hash
 
 GOLDEN = Path(__file__).parent / "golden"
 BASE = "http://127.0.0.1:8123"

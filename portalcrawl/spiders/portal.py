@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +15,6 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from portalcrawl.bookkeeping import KnownArticle
@@ -28,13 +25,19 @@ from portalcrawl.profile import Section, load_profile
 from portalcrawl.reader import Reading, reader_for
 from portalcrawl.report import CrawlReport
 from portalcrawl.store import Store, StoreError
-from portalcrawl.textnorm import comparison_form
 from portalcrawl.urls import (
     article_key,
     listing_page_params,
     listing_url,
     on_portal,
     with_page_params,
+)
+from portalcrawl.walk import (
+    Wanted,
+    entry_hash,
+    failure_message,
+    held_in_section,
+    missing_from_listing,
 )
 
 logger = logging.getLogger(__name__)
@@ -47,40 +50,6 @@ ARTICLE_PRIORITY = 0
 NEXT_PAGE_PRIORITY = ARTICLE_PRIORITY - 1
 NOT_FOUND = [404, 410]
 BACKLOG_GIVE_UP = 5  # runs that failed a backlog URL before it is no longer tried first
-
-
-@dataclass
-class Wanted:
-    """An article request to make: from a listing, a confirmation, the backlog or the canary."""
-
-    url: str
-    key: str | None
-    section: str | None
-    listing_date: str | None
-    asset_id: int | None
-    why: str
-
-
-def entry_hash(entry: ListingEntry) -> str:
-    """Fingerprint of a listing entry in comparison form: only a real change alters it."""
-    parts = (
-        comparison_form(entry.title),
-        comparison_form(entry.date_text),
-        comparison_form(entry.summary),
-        comparison_form(entry.cover),
-    )
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
-
-
-def failure_message(failure: Failure) -> str:
-    """Why a request failed, in one line that is never empty (Twisted's data loss has none)."""
-    if failure.check(HttpError):
-        return f"HTTP {failure.value.response.status}"
-    message = failure.getErrorMessage()
-    if message:
-        return message
-    reasons = [type(r.value).__name__.lstrip("_") for r in getattr(failure.value, "reasons", [])]
-    return type(failure.value).__name__ + (f" ({', '.join(reasons)})" if reasons else "")
 
 
 class PortalSpider(scrapy.Spider):
@@ -235,13 +204,7 @@ class PortalSpider(scrapy.Spider):
         further back and nothing older is missing, so reading on would find nothing."""
         if results is None:
             return True
-        held = sum(
-            1
-            for (asset_id, listed_in) in self.entries
-            if listed_in == section
-            and asset_id in self.known
-            and self.known[asset_id].status == "live"
-        )
+        held = held_in_section(self.entries, self.known, section)
         expected = held + self.new_in_section.get(section, 0)
         if results[2] != expected:
             logger.info(
@@ -324,17 +287,9 @@ class PortalSpider(scrapy.Spider):
 
     def _walk_done(self, section: str, *, reached_end: bool) -> Iterator[scrapy.Request]:
         """Known articles that should have been on the pages read but were not: confirm them."""
-        oldest = self.oldest_listed.get(section)
-        listed_assets = {self._asset_for(k) for k in self.listed_keys[section]}
-        for known in self.known.values():
-            if known.status != "live" or section not in known.sections:
-                continue
-            if known.asset_id in listed_assets or known.asset_id in self.requested_assets:
-                continue
-            if not reached_end:
-                published = (known.published_at or "")[:10]
-                if not oldest or not published or published <= oldest.isoformat():
-                    continue
+        listed = {self._asset_for(k) for k in self.listed_keys[section]} | self.requested_assets
+        oldest = None if reached_end else self.oldest_listed.get(section, date.max)
+        for known in missing_from_listing(self.known.values(), section, listed, oldest):
             yield from self._article_requests(
                 Wanted(known.url, article_key(known.url), None, None, known.asset_id, "confirm")
             )
