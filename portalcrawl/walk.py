@@ -12,7 +12,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from portalcrawl.bookkeeping import KnownArticle
-from portalcrawl.extract import ListingEntry
+from portalcrawl.listing import ListingEntry
 from portalcrawl.textnorm import comparison_form
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from parsel import Selector
 
-from portalcrawl.extract import is_not_found, parse_article, parse_listing
+from portalcrawl.extract import is_not_found, parse_article
+from portalcrawl.listing import parse_listing
 from portalcrawl.loaders import article_item
 from portalcrawl.profile import load_profile
 from portalcrawl.walk import entry_hash

@@ -19,8 +19,8 @@ from twisted.python.failure import Failure
 
 from portalcrawl.bookkeeping import KnownArticle
 from portalcrawl.dates import parse_listing_date
-from portalcrawl.extract import ListingEntry, parse_listing
 from portalcrawl.items import ArticleItem, FetchFailed, ListingPage, ListingSeen, Removal
+from portalcrawl.listing import ListingEntry, parse_listing
 from portalcrawl.profile import Section, load_profile
 from portalcrawl.reader import Reading, reader_for
 from portalcrawl.report import CrawlReport
