@@ -15,6 +15,7 @@ from monitor.delivery import Channel, deliver
 from monitor.notices import alert, create_notices
 from portalcrawl.dates import VN_TZ
 from portalcrawl.store import Store
+from tests import storefactory
 
 RECENT = (datetime.now(VN_TZ) - timedelta(hours=3)).replace(minute=30, second=0, microsecond=0)
 RECENT_ISO = RECENT.isoformat()  # inside the revisit window, whatever day the tests run
@@ -25,15 +26,15 @@ PASSWORD = "Mat-Khau-Rat-Bi-Mat"
 
 
 def article(asset_id: int, title: str, section: str, body: str = "Nội dung.") -> dict:
-    return {
-        "asset_id": asset_id,
-        "url": f"{PORTAL}/tin/{asset_id}",
-        "title": title,
-        "summary": "Sapo.",
-        "body_text": body,
-        "published_at": RECENT_ISO,
-        "sections": [section],
-    }
+    return storefactory.article(
+        asset_id,
+        title,
+        body,
+        summary="Sapo.",
+        sections=[section],
+        published_at=RECENT_ISO,
+        url=f"{PORTAL}/tin/{asset_id}",
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -24,6 +24,7 @@ from monitor.messages import notice_message
 from monitor.notices import alert, create_notices
 from portalcrawl.dates import VN_TZ
 from portalcrawl.store import Store
+from tests import storefactory
 from tests.receivers import Hook
 
 RECENT = (datetime.now(VN_TZ) - timedelta(hours=3)).replace(minute=30, second=0, microsecond=0)
@@ -36,15 +37,15 @@ ESCAPED = 'Hội nghị "Xúc tiến đầu tư" <2026> & giao lưu'
 
 
 def article(asset_id: int, title: str, section: str, body: str = "Nội dung.") -> dict:
-    return {
-        "asset_id": asset_id,
-        "url": f"{PORTAL}/tin/{asset_id}",
-        "title": title,
-        "summary": "Sapo.",
-        "body_text": body,
-        "published_at": RECENT_ISO,
-        "sections": [section],
-    }
+    return storefactory.article(
+        asset_id,
+        title,
+        body,
+        summary="Sapo.",
+        sections=[section],
+        published_at=RECENT_ISO,
+        url=f"{PORTAL}/tin/{asset_id}",
+    )
 
 
 def new_run(store: Store, *articles: dict) -> int:
