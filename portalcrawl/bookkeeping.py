@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -252,6 +253,47 @@ class CrawlBookkeeping:
             "UPDATE articles SET last_seen_at=?, sections=? WHERE asset_id=?",
             [utcnow(), to_json(merged), asset_id],
         )
+
+    # -- this run's listing sightings: a TEMP table (the crawl's connection only, on disk past
+    # its page cache), so a long crawl does not hold them in memory until the end
+
+    def open_sightings(self) -> None:
+        self.db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS run_sightings(url_key TEXT NOT NULL, "
+            "section TEXT NOT NULL, entry_hash TEXT NOT NULL, listed_date TEXT, "
+            "needs_fetch INTEGER NOT NULL, PRIMARY KEY (url_key, section))"
+        )
+
+    def add_sightings(self, rows: Iterable[tuple[str, str, str, str | None, bool]]) -> None:
+        """(url key, section, entry hash, listed date, needs fetch): the last sighting wins."""
+        self.db.conn.executemany(
+            "INSERT OR REPLACE INTO temp.run_sightings VALUES (?,?,?,?,?)", rows
+        )
+
+    def sighted_sections(self, key: str) -> list[str]:
+        """The sections whose listings showed this URL key so far this run."""
+        rows = self.db.execute(
+            "SELECT section FROM temp.run_sightings WHERE url_key = ? ORDER BY section", [key]
+        )
+        return [r[0] for r in rows.fetchall()]
+
+    def apply_sightings(self, run_id: int | None, saved: Container[int]) -> None:
+        """Listing entries of stored articles, and the sections each was seen in. An entry whose
+        article needed a fetch that did not succeed is left out: the next run fetches it."""
+        rows = self.db.execute(
+            "SELECT k.asset_id, s.section, s.entry_hash, s.listed_date, s.needs_fetch "
+            "FROM temp.run_sightings s JOIN article_urls k ON k.url_key = s.url_key "
+            "ORDER BY k.asset_id, s.rowid"
+        )
+        for asset_id, sightings in groupby(rows, key=lambda r: r[0]):
+            sections: set[str] = set()
+            for _, section, entry_hash, listed_date, needs_fetch in sightings:
+                if needs_fetch and asset_id not in saved:
+                    continue
+                self.record_listing(asset_id, section, entry_hash, listed_date, run_id)
+                sections.add(section)
+            if sections:
+                self.touch(asset_id, sorted(sections))
 
     def prune_listing(self, section: str, run_id: int | None) -> None:
         """After a whole, clean walk: entries the listing no longer shows are forgotten."""

@@ -7,7 +7,7 @@ import os
 import sqlite3
 import time
 from collections import defaultdict
-from typing import Any, NamedTuple
+from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -16,6 +16,7 @@ from scrapy.spiders import Spider
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
+from portalcrawl.compactsets import IdSet
 from portalcrawl.items import ArticleItem, FetchFailed, ListingPage, ListingSeen, Removal
 from portalcrawl.store import Store, StoreError, store_error
 from portalcrawl.textnorm import clean_multiline, clean_text
@@ -29,16 +30,6 @@ LIST_FIELDS = ("sections", "images", "attachments", "url_keys")
 # Each article is still all or nothing (a savepoint); a killed crawl loses at most the batch.
 BATCH_ITEMS = 200
 BATCH_SECONDS = 1.0
-
-
-class Sighting(NamedTuple):
-    """A ListingSeen kept until the run's end, in a fraction of an Item's memory."""
-
-    key: str
-    section: str
-    entry_hash: str
-    listed_date: str | None
-    needs_fetch: bool
 
 
 class ValidatePipeline:
@@ -87,7 +78,7 @@ class DedupePipeline:
 
     def __init__(self, stats: Any) -> None:
         self.stats = stats
-        self.seen: set[int] = set()
+        self.seen = IdSet()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
@@ -96,24 +87,25 @@ class DedupePipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
-        if item["asset_id"] not in self.seen:
-            self.seen.add(item["asset_id"])
+        if self.seen.add(item["asset_id"]):
             return item
         self.stats.inc_value("portalcrawl/duplicates")
         raise DropItem(f"duplicate of asset {item['asset_id']}")
 
 
 class StorePipeline:
-    """Writes to SQLite; at close, applies listing sightings and records the run's outcome."""
+    """Writes to SQLite; at close, applies listing sightings and records the run's outcome.
+
+    Nothing is kept per article in memory but its id in a compact set: listing sightings wait
+    in a TEMP table of the store's connection until the run's end.
+    """
 
     def __init__(self, crawler: Crawler, path: str) -> None:
         self.crawler = crawler
         self.path = path
         self.store: Store | None = None
         self.run_id: int | None = None
-        self.saved: set[int] = set()
-        self.sightings: list[Sighting] = []
-        self.key_sections: dict[str, tuple[str, ...]] = {}  # a tuple: most keys have one
+        self.saved = IdSet()
         self.removed = 0
         self.events: dict[str, int] = defaultdict(int)
         self.failure: str | None = None
@@ -146,6 +138,7 @@ class StorePipeline:
             )
         self.run_id = run_id
         spider.run_id = run_id
+        self.store.open_sightings()
         for section in getattr(spider, "sections", []):
             self.store.set_section_state(section.path, synced=False, run_id=run_id)
         self.batch_timer = task.LoopingCall(self._commit_due)
@@ -194,11 +187,14 @@ class StorePipeline:
 
     def _write(self, item: Any) -> None:
         assert self.store is not None
-        if isinstance(item, ListingPage | ListingSeen):
-            for seen in item["entries"] if isinstance(item, ListingPage) else [item]:
-                self._sighting(seen)
-            return
         self._begin()
+        if isinstance(item, ListingPage | ListingSeen):
+            entries = item["entries"] if isinstance(item, ListingPage) else [item]
+            self.store.add_sightings(
+                (e["key"], e["section"], e["entry_hash"], e["listed_date"], e["needs_fetch"])
+                for e in entries
+            )
+            return
         if isinstance(item, ArticleItem):
             self._save(item)
         elif isinstance(item, Removal):
@@ -214,25 +210,11 @@ class StorePipeline:
                 error=item.get("error") or "failed",
             )
 
-    def _sighting(self, item: ListingSeen) -> None:
-        self.sightings.append(
-            Sighting(
-                item["key"],
-                item["section"],
-                item["entry_hash"],
-                item["listed_date"],
-                item["needs_fetch"],
-            )
-        )
-        listed_in = self.key_sections.get(item["key"], ())
-        if item["section"] not in listed_in:
-            self.key_sections[item["key"]] = (*listed_in, item["section"])
-
     def _save(self, item: ArticleItem) -> None:
         assert self.store is not None
         sections = list(item["sections"])
         for key in item["url_keys"]:
-            sections += sorted(self.key_sections.get(key, ()))
+            sections += self.store.sighted_sections(key)
         item["sections"] = list(dict.fromkeys(sections))
         result = self.store.save_article(dict(item), self.run_id, item["url_keys"])
         self.events[result.kind] += 1
@@ -264,21 +246,10 @@ class StorePipeline:
     def _apply_sightings(self, answered: Any) -> None:
         """Listing entries of stored articles, and backlog URLs that got an answer this run."""
         assert self.store is not None
-        keys = self.store.url_keys()
-        by_asset: dict[int, set[str]] = defaultdict(set)
         with self.store.db.atomic():
             for url in answered:
                 self.store.clear_backlog(url)
-            for seen in self.sightings:
-                asset_id = keys.get(seen.key)
-                if asset_id is None or (seen.needs_fetch and asset_id not in self.saved):
-                    continue
-                self.store.record_listing(
-                    asset_id, seen.section, seen.entry_hash, seen.listed_date, self.run_id
-                )
-                by_asset[asset_id].add(seen.section)
-            for asset_id, sections in by_asset.items():
-                self.store.touch(asset_id, sorted(sections))
+            self.store.apply_sightings(self.run_id, self.saved)
 
     def _finish(self, spider: Spider, reason: str) -> None:
         assert self.store is not None

@@ -81,5 +81,9 @@ EXTENSIONS = {
     "portalcrawl.progress.Progress": 500,
 }
 
+# The spider asks for each article once; Scrapy's filter still catches a redirect to a page
+# already fetched. Same filter, each fingerprint in 8 bytes (portalcrawl/dupefilter.py).
+DUPEFILTER_CLASS = "portalcrawl.dupefilter.CompactDupeFilter"
+
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

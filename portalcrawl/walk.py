@@ -4,7 +4,7 @@ which known articles to confirm, and why a request failed."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -63,7 +63,7 @@ def held_in_section(
 
 
 def missing_from_listing(
-    known: Iterable[KnownArticle], section: str, listed: set[int | None], oldest: date | None
+    known: Iterable[KnownArticle], section: str, listed: Container[int], oldest: date | None
 ) -> Iterator[KnownArticle]:
     """Live articles of the section not on the pages read that should have been: all of them
     after a walk to the end (oldest None), else those published after the oldest date read."""

@@ -18,6 +18,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from portalcrawl.bookkeeping import KnownArticle
+from portalcrawl.compactsets import IdSet, KeySet
 from portalcrawl.dates import parse_listing_date
 from portalcrawl.items import ArticleItem, FetchFailed, ListingPage, ListingSeen, Removal
 from portalcrawl.listing import ListingEntry, parse_listing
@@ -77,13 +78,15 @@ class PortalSpider(scrapy.Spider):
         self.run_id: int | None = None
         self.reader = reader_for(self.profile, self.base)
         self._load_state(settings.get("PORTALCRAWL_DB"))
-        self.requested_keys: set[str] = set()
-        self.requested_assets: set[int] = set()
-        self.fetched_assets: set[int] = set()
-        self.answered: set[str] = set()  # article URLs that got an answer: off the backlog
+        # What the run did per article, at 8 bytes an entry (see portalcrawl.compactsets).
+        self.requested_keys = KeySet()
+        self.requested_assets = IdSet()
+        self.fetched_assets = IdSet()
+        self.listed_assets: dict[str, IdSet] = {}  # known articles each section's walk listed
+        self.backlog_urls = {row["url"] for row in self.backlog}
+        self.answered: set[str] = set()  # backlog URLs that got an answer: off the backlog
         self.deferred: list[Wanted] = []
         self.canary: Wanted | None = None
-        self.listed_keys: dict[str, set[str]] = {}
         self.oldest_listed: dict[str, date] = {}
         self.new_in_section: dict[str, int] = {}
         self._idle_rounds = 0
@@ -126,7 +129,7 @@ class PortalSpider(scrapy.Spider):
                     yield request
         for section in self.sections:
             self.report.section(section.path)
-            self.listed_keys[section.path] = set()
+            self.listed_assets[section.path] = IdSet()
             url = listing_url(self.base, self.profile, section, 1, self.page_size)
             yield self._listing_request(url, section.path, 1, ())
 
@@ -234,11 +237,12 @@ class PortalSpider(scrapy.Spider):
     ) -> tuple[ListingSeen, list[scrapy.Request]]:
         report = self.report.section(section)
         report.listed += 1
-        self.listed_keys[section].add(entry.key)
         listed = parse_listing_date(entry.date_text)
         if listed and (section not in self.oldest_listed or listed < self.oldest_listed[section]):
             self.oldest_listed[section] = listed
         asset_id = self._asset_for(entry.key)
+        if asset_id is not None:
+            self.listed_assets[section].add(asset_id)
         digest = entry_hash(entry)
         known = self.known.get(asset_id) if asset_id else None
         if known is None or (known.asset_id, section) not in self.entries:
@@ -287,9 +291,10 @@ class PortalSpider(scrapy.Spider):
 
     def _walk_done(self, section: str, *, reached_end: bool) -> Iterator[scrapy.Request]:
         """Known articles that should have been on the pages read but were not: confirm them."""
-        listed = {self._asset_for(k) for k in self.listed_keys[section]} | self.requested_assets
+        unasked = (k for k in self.known.values() if k.asset_id not in self.requested_assets)
+        listed = self.listed_assets[section]
         oldest = None if reached_end else self.oldest_listed.get(section, date.max)
-        for known in missing_from_listing(self.known.values(), section, listed, oldest):
+        for known in missing_from_listing(unasked, section, listed, oldest):
             yield from self._article_requests(
                 Wanted(known.url, article_key(known.url), None, None, known.asset_id, "confirm")
             )
@@ -319,7 +324,9 @@ class PortalSpider(scrapy.Spider):
 
     async def parse_article(self, response: Response) -> AsyncIterator[Any]:
         wanted: Wanted = response.meta["wanted"]
-        self.answered.update([response.url, *response.meta.get("redirect_urls", [])[:1]])
+        for url in (response.url, *response.meta.get("redirect_urls", [])[:1]):
+            if url in self.backlog_urls:
+                self.answered.add(url)
         if response.status in NOT_FOUND:
             reading = Reading(not_found=True)
         else:  # parse, extract, load: in the reader's helper process when there is one
