@@ -274,7 +274,8 @@ def quiet(url: str, workdir: Path) -> dict[str, Any]:
 
 
 def memory(url: str, workdir: Path, name: str) -> dict[str, Any]:
-    """One full crawl for its peak memory."""
+    """One full crawl for its peak memory, then a quiet run over the store it left: what a
+    scheduled run costs once the archive is stored (the store's state is loaded at its start)."""
     db = workdir / name / "portal.sqlite3"
     db.parent.mkdir(parents=True, exist_ok=True)
     run = monitor_run(url, db, full=True)
@@ -284,4 +285,10 @@ def memory(url: str, workdir: Path, name: str) -> dict[str, Any]:
         "crawl_total_rss_mb": run["crawl_total_rss_mb"],
         "wall_s": run["wall"],
         "requests": run["requests"],
+        "quiet_child_rss_mb": quiet_memory(url, db),
     }
+
+
+def quiet_memory(url: str, db: Path) -> float:
+    """Peak RSS of the crawl process in a run with nothing new over a stored archive."""
+    return monitor_run(url, db, full=False)["crawl_child_rss_mb"]

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Container, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
@@ -62,16 +61,6 @@ def pid_alive(pid: int | None) -> bool:
     if stat.rpartition(")")[2].split()[:1] in (["Z"], ["X"]):
         return False
     return any(mark in cmdline for mark in CRAWL_MARKS)
-
-
-@dataclass(frozen=True)
-class KnownArticle:
-    asset_id: int
-    status: str
-    published_at: str | None
-    sections: tuple[str, ...]
-    url: str
-    extraction: str = "profile"
 
 
 class RunLog:
@@ -150,21 +139,6 @@ class CrawlBookkeeping:
     """What the spider needs to know from earlier runs, and what it leaves for the next."""
 
     db: Database
-
-    def url_keys(self) -> dict[str, int]:
-        return dict(self.db.execute("SELECT url_key, asset_id FROM article_urls").fetchall())
-
-    def known_articles(self) -> dict[int, KnownArticle]:
-        rows = self.db.execute(
-            "SELECT asset_id, status, published_at, sections, url, extraction FROM articles"
-        ).fetchall()
-        return {
-            r[0]: KnownArticle(r[0], r[1], r[2], tuple(as_list(r[3])), r[4], r[5]) for r in rows
-        }
-
-    def listing_entries(self) -> dict[tuple[int, str], str]:
-        rows = self.db.execute("SELECT asset_id, section, entry_hash FROM listing_entries")
-        return {(a, s): h for a, s, h in rows.fetchall()}
 
     def synced_sections(self) -> set[str]:
         rows = self.db.execute("SELECT section FROM section_state WHERE synced = 1").fetchall()

@@ -4,15 +4,15 @@ which known articles to confirm, and why a request failed."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Container, Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from portalcrawl.bookkeeping import KnownArticle
 from portalcrawl.listing import ListingEntry
+from portalcrawl.snapshot import KnownArticle
 from portalcrawl.textnorm import comparison_form
 
 
@@ -50,18 +50,6 @@ def failure_message(failure: Failure) -> str:
     return type(failure.value).__name__ + (f" ({', '.join(reasons)})" if reasons else "")
 
 
-def held_in_section(
-    entries: Iterable[tuple[int, str]], known: Mapping[int, KnownArticle], section: str
-) -> int:
-    """Live articles the store last saw listed in the section: the listing's total should match
-    this plus what is new, or something was taken down (or is missing) further back."""
-    return sum(
-        1
-        for asset_id, listed_in in entries
-        if listed_in == section and asset_id in known and known[asset_id].status == "live"
-    )
-
-
 def missing_from_listing(
     known: Iterable[KnownArticle], section: str, listed: Container[int], oldest: date | None
 ) -> Iterator[KnownArticle]:
@@ -72,7 +60,7 @@ def missing_from_listing(
             continue
         if article.asset_id in listed:
             continue
-        published = (article.published_at or "")[:10]
-        if oldest is not None and (not published or published <= oldest.isoformat()):
+        published = article.published_day
+        if oldest is not None and (published is None or published <= oldest):
             continue
         yield article

@@ -17,7 +17,6 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from portalcrawl.bookkeeping import KnownArticle
 from portalcrawl.compactsets import IdSet, KeySet
 from portalcrawl.dates import parse_listing_date
 from portalcrawl.items import ArticleItem, FetchFailed, ListingPage, ListingSeen, Removal
@@ -25,6 +24,7 @@ from portalcrawl.listing import ListingEntry, parse_listing
 from portalcrawl.profile import Section, load_profile
 from portalcrawl.reader import Reading, reader_for
 from portalcrawl.report import CrawlReport
+from portalcrawl.snapshot import CrawlSnapshot, KnownArticle
 from portalcrawl.store import Store, StoreError
 from portalcrawl.urls import (
     article_key,
@@ -37,7 +37,6 @@ from portalcrawl.walk import (
     Wanted,
     entry_hash,
     failure_message,
-    held_in_section,
     missing_from_listing,
 )
 
@@ -93,18 +92,14 @@ class PortalSpider(scrapy.Spider):
         crawler.signals.connect(self.on_idle, signal=signals.spider_idle)
 
     def _load_state(self, db_path: str | None) -> None:
-        self.keys: dict[str, int] = {}
-        self.known: dict[int, KnownArticle] = {}
-        self.entries: dict[tuple[int, str], str] = {}
+        self.known = CrawlSnapshot(db_path)
         self.synced: set[str] = set()
         self.backlog: list[dict[str, Any]] = []
         if not db_path or not Path(db_path).is_file():
             return
         try:
+            self.known = CrawlSnapshot.load(db_path)
             with Store(db_path, readonly=True) as store:
-                self.keys = store.url_keys()
-                self.known = store.known_articles()
-                self.entries = store.listing_entries()
                 self.synced = store.synced_sections()
                 self.backlog = store.backlog()
         except (StoreError, Exception) as exc:  # an empty or new store: crawl as a first run
@@ -207,8 +202,7 @@ class PortalSpider(scrapy.Spider):
         further back and nothing older is missing, so reading on would find nothing."""
         if results is None:
             return True
-        held = held_in_section(self.entries, self.known, section)
-        expected = held + self.new_in_section.get(section, 0)
+        expected = self.known.held(section) + self.new_in_section.get(section, 0)
         if results[2] != expected:
             logger.info(
                 "%s lists %d articles, the store expects %d: reading every page",
@@ -244,14 +238,14 @@ class PortalSpider(scrapy.Spider):
         if asset_id is not None:
             self.listed_assets[section].add(asset_id)
         digest = entry_hash(entry)
-        known = self.known.get(asset_id) if asset_id else None
-        if known is None or (known.asset_id, section) not in self.entries:
+        known = self.known.article(asset_id)
+        if known is None or not self.known.listed(known.asset_id, section):
             self.new_in_section[section] = self.new_in_section.get(section, 0) + 1
         needs_fetch = (
             self.full
             or known is None
             or known.status != "live"
-            or self.entries.get((known.asset_id, section)) != digest
+            or not self.known.entry_unchanged(known.asset_id, section, digest)
         )
         requests: list[scrapy.Request] = []
         if needs_fetch or (known and self._recent(known)):
@@ -273,31 +267,31 @@ class PortalSpider(scrapy.Spider):
         return seen, requests
 
     def _asset_for(self, key: str) -> int | None:
-        if key in self.keys:
-            return self.keys[key]
-        if key.startswith("id:"):
-            asset_id = int(key[3:])
-            return asset_id if asset_id in self.known else None
-        return None
+        return self.known.asset_for(key)
 
     def _recent(self, known: KnownArticle) -> bool:
-        if not known.published_at or self.revisit <= timedelta(0):
+        if known.published is None or self.revisit <= timedelta(0):
             return False
-        try:
-            published = datetime.fromisoformat(known.published_at)
-        except ValueError:
-            return False
-        return datetime.now(UTC) - published <= self.revisit
+        return datetime.now(UTC) - known.published <= self.revisit
 
     def _walk_done(self, section: str, *, reached_end: bool) -> Iterator[scrapy.Request]:
         """Known articles that should have been on the pages read but were not: confirm them."""
-        unasked = (k for k in self.known.values() if k.asset_id not in self.requested_assets)
+        unasked = self.known.articles_in(section, skip=self.requested_assets)
         listed = self.listed_assets[section]
         oldest = None if reached_end else self.oldest_listed.get(section, date.max)
-        for known in missing_from_listing(unasked, section, listed, oldest):
-            yield from self._article_requests(
-                Wanted(known.url, article_key(known.url), None, None, known.asset_id, "confirm")
-            )
+        missing = [k.asset_id for k in missing_from_listing(unasked, section, listed, oldest)]
+        try:
+            urls = self.known.urls(missing)
+        except StoreError as exc:
+            logger.warning("%s: could not read the URLs of articles to confirm: %s", section, exc)
+            self.report.section(section).failed += 1  # not a whole walk: walked again next run
+            return
+        for asset_id in missing:
+            if asset_id in urls:
+                url = urls[asset_id]
+                yield from self._article_requests(
+                    Wanted(url, article_key(url), None, None, asset_id, "confirm")
+                )
 
     # -- articles ------------------------------------------------------------------------------
 
@@ -347,7 +341,7 @@ class PortalSpider(scrapy.Spider):
         self.report.article_pages += 1
         if reading.extraction == "fallback":
             self.report.fallback_pages += 1
-            known = self.known.get(reading.asset_id)
+            known = self.known.article(reading.asset_id)
             if known is None or known.extraction != "fallback":
                 self.report.degraded += 1  # not a page that always needed the fallback
         if wanted.section:
