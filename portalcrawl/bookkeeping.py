@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
@@ -163,6 +163,9 @@ class CrawlBookkeeping:
         ).fetchall()
         return dict(rows)
 
+    def has_backlog(self) -> bool:
+        return self.db.execute("SELECT 1 FROM crawl_backlog LIMIT 1").fetchone() is not None
+
     def backlog(self) -> list[dict[str, Any]]:
         return list(self.db.query("SELECT * FROM crawl_backlog ORDER BY kind DESC, url"))
 
@@ -244,30 +247,56 @@ class CrawlBookkeeping:
             "INSERT OR REPLACE INTO temp.run_sightings VALUES (?,?,?,?,?)", rows
         )
 
-    def sighted_sections(self, key: str) -> list[str]:
-        """The sections whose listings showed this URL key so far this run."""
+    def sighted_sections(self, keys: Iterable[str]) -> list[str]:
+        """The sections whose listings showed any of these URL keys so far this run."""
+        keys = list(keys)
+        marks = ",".join("?" * len(keys))
         rows = self.db.execute(
-            "SELECT section FROM temp.run_sightings WHERE url_key = ? ORDER BY section", [key]
+            "SELECT DISTINCT section FROM temp.run_sightings "
+            f"WHERE url_key IN ({marks}) ORDER BY section",
+            keys,
         )
         return [r[0] for r in rows.fetchall()]
 
-    def apply_sightings(self, run_id: int | None, saved: Container[int]) -> None:
+    def apply_sightings(self, run_id: int | None, saved: Iterable[int]) -> None:
         """Listing entries of stored articles, and the sections each was seen in. An entry whose
-        article needed a fetch that did not succeed is left out: the next run fetches it."""
-        rows = self.db.execute(
-            "SELECT k.asset_id, s.section, s.entry_hash, s.listed_date, s.needs_fetch "
-            "FROM temp.run_sightings s JOIN article_urls k ON k.url_key = s.url_key "
-            "ORDER BY k.asset_id, s.rowid"
+        article needed a fetch that did not succeed is left out: the next run fetches it.
+
+        Set-based: one statement for the entries, one for last_seen_at, and a row-by-row merge
+        only for articles listed in a section their row does not name yet (a rare thing: an
+        article stored this run already carries the sections that listed it)."""
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS run_saved(asset_id INTEGER PRIMARY KEY)")
+        self.db.execute("DELETE FROM temp.run_saved")
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO temp.run_saved VALUES (?)", ((a,) for a in saved)
         )
-        for asset_id, sightings in groupby(rows, key=lambda r: r[0]):
-            sections: set[str] = set()
-            for _, section, entry_hash, listed_date, needs_fetch in sightings:
-                if needs_fetch and asset_id not in saved:
-                    continue
-                self.record_listing(asset_id, section, entry_hash, listed_date, run_id)
-                sections.add(section)
-            if sections:
-                self.touch(asset_id, sorted(sections))
+        self.db.execute(
+            "CREATE TEMP VIEW IF NOT EXISTS run_listed AS "
+            "SELECT k.asset_id, s.section, s.entry_hash, s.listed_date, s.rowid AS seen "
+            "FROM temp.run_sightings s JOIN article_urls k ON k.url_key = s.url_key "
+            "WHERE s.needs_fetch = 0 OR k.asset_id IN (SELECT asset_id FROM temp.run_saved)"
+        )
+        self.db.execute(
+            "INSERT INTO listing_entries(asset_id, section, entry_hash, listed_date, last_run_id) "
+            "SELECT asset_id, section, entry_hash, listed_date, ? FROM temp.run_listed "
+            "WHERE true ORDER BY asset_id, seen "
+            "ON CONFLICT(asset_id, section) DO UPDATE SET entry_hash=excluded.entry_hash, "
+            "listed_date=excluded.listed_date, last_run_id=excluded.last_run_id",
+            [run_id],
+        )
+        self.db.execute(
+            "UPDATE articles SET last_seen_at = ? WHERE status = 'live' "
+            "AND asset_id IN (SELECT asset_id FROM temp.run_listed)",
+            [utcnow()],
+        )
+        unnamed = self.db.execute(
+            "SELECT DISTINCT l.asset_id, l.section FROM temp.run_listed l "
+            "JOIN articles a ON a.asset_id = l.asset_id WHERE a.status = 'live' "
+            "AND NOT EXISTS (SELECT 1 FROM json_each(a.sections) j WHERE j.value = l.section) "
+            "ORDER BY l.asset_id, l.section"
+        ).fetchall()
+        for asset_id, rows in groupby(unnamed, key=lambda r: r[0]):
+            self.touch(asset_id, [section for _, section in rows])
 
     def prune_listing(self, section: str, run_id: int | None) -> None:
         """After a whole, clean walk: entries the listing no longer shows are forgotten."""

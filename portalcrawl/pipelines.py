@@ -106,6 +106,7 @@ class StorePipeline:
         self.store: Store | None = None
         self.run_id: int | None = None
         self.saved = IdSet()
+        self.backlog_open = False  # the store's backlog has rows: a saved article clears its own
         self.removed = 0
         self.events: dict[str, int] = defaultdict(int)
         self.failure: str | None = None
@@ -139,6 +140,7 @@ class StorePipeline:
         self.run_id = run_id
         spider.run_id = run_id
         self.store.open_sightings()
+        self.backlog_open = self.store.has_backlog()
         for section in getattr(spider, "sections", []):
             self.store.set_section_state(section.path, synced=False, run_id=run_id)
         self.batch_timer = task.LoopingCall(self._commit_due)
@@ -201,6 +203,7 @@ class StorePipeline:
             if self.store.mark_removed(item["asset_id"], self.run_id, item["reason"]):
                 self.removed += 1
         elif isinstance(item, FetchFailed):
+            self.backlog_open = True
             self.store.add_backlog(
                 item["url"],
                 item["kind"],
@@ -212,16 +215,15 @@ class StorePipeline:
 
     def _save(self, item: ArticleItem) -> None:
         assert self.store is not None
-        sections = list(item["sections"])
-        for key in item["url_keys"]:
-            sections += self.store.sighted_sections(key)
+        sections = [*item["sections"], *self.store.sighted_sections(item["url_keys"])]
         item["sections"] = list(dict.fromkeys(sections))
         result = self.store.save_article(dict(item), self.run_id, item["url_keys"])
         self.events[result.kind] += 1
         self.saved.add(item["asset_id"])
-        for url in {item.get("fetched_url"), item["url"]}:
-            if url:
-                self.store.clear_backlog(url)
+        if self.backlog_open:
+            for url in {item.get("fetched_url"), item["url"]}:
+                if url:
+                    self.store.clear_backlog(url)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.store is None:

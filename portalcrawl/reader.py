@@ -28,6 +28,7 @@ from typing import Any
 
 from parsel import Selector
 
+from portalcrawl.derived import Derived, derive
 from portalcrawl.extract import is_not_found, parse_article
 from portalcrawl.loaders import article_item
 from portalcrawl.profile import Profile
@@ -48,6 +49,7 @@ class Reading:
     asset_id: int | None = None  # None: no article on the page
     extraction: str | None = None
     item: dict[str, Any] | None = None  # the loaded ArticleItem's fields
+    derived: Derived | None = None  # its content hash and search text, worked out here
 
 
 def read_page(
@@ -74,7 +76,10 @@ def read_page(
         url_keys=[k for k in keys if k],
         fetched_url=url,
     )
-    return Reading(asset_id=raw.asset_id, extraction=raw.extraction, item=dict(item))
+    fields = dict(item)
+    return Reading(
+        asset_id=raw.asset_id, extraction=raw.extraction, item=fields, derived=derive(fields)
+    )
 
 
 class HelperGone(Exception):

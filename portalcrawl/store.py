@@ -21,7 +21,8 @@ from portalcrawl.bookkeeping import (
     to_json,
     utcnow,
 )
-from portalcrawl.compare import as_list, changed_fields, content_hash
+from portalcrawl.compare import as_list, changed_fields
+from portalcrawl.derived import derived_for
 from portalcrawl.textnorm import fold
 
 logger = logging.getLogger(__name__)
@@ -177,15 +178,16 @@ class Store(RunLog, CrawlBookkeeping):
             rows = self.db.execute("SELECT asset_id, title, summary, body_text FROM articles")
             count = 0
             for asset_id, title, summary, body in rows.fetchall():
-                self._index(asset_id, title, summary, body)
+                self._index(asset_id, (fold(title), fold(summary), fold(body)))
                 count += 1
         return count
 
-    def _index(self, asset_id: int, title: str, summary: str | None, body: str) -> None:
+    def _index(self, asset_id: int, folded: tuple[str, str, str]) -> None:
+        """The article's folded title, summary and body (textnorm.fold) in the FTS index."""
         self.db.execute(f"DELETE FROM {schema.FTS_TABLE} WHERE rowid = ?", [asset_id])
         self.db.execute(
             f"INSERT INTO {schema.FTS_TABLE}(rowid, title, summary, body_text) VALUES (?,?,?,?)",
-            [asset_id, fold(title), fold(summary), fold(body)],
+            [asset_id, *folded],
         )
 
     # -- articles ---------------------------------------------------------------------------
@@ -199,7 +201,8 @@ class Store(RunLog, CrawlBookkeeping):
         with self.db.atomic():
             old = list(self.db.query("SELECT * FROM articles WHERE asset_id=?", [asset_id]))
             self.add_url_keys(asset_id, url_keys)
-            new_hash = content_hash(item)
+            derived = derived_for(item)
+            new_hash = derived.content_hash
             if not old:
                 result = SaveResult("new", 1)
                 self._insert_article(item, asset_id, new_hash, now)
@@ -207,7 +210,7 @@ class Store(RunLog, CrawlBookkeeping):
                 result = self._update_article(old[0], item, asset_id, new_hash, now)
             if result.kind in ("new", "edited"):
                 self._insert_version(item, asset_id, result, new_hash, run_id, now)
-                self._index(asset_id, item["title"], item.get("summary"), item["body_text"])
+                self._index(asset_id, derived.folded)
             if result.kind not in ("unchanged", "held"):
                 self._event(run_id, asset_id, result.kind, result.version, result.fields, None, now)
         return result

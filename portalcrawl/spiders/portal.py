@@ -19,6 +19,7 @@ from twisted.python.failure import Failure
 
 from portalcrawl.compactsets import IdSet, KeySet
 from portalcrawl.dates import parse_listing_date
+from portalcrawl.derived import hand_on
 from portalcrawl.items import ArticleItem, FetchFailed, ListingPage, ListingSeen, Removal
 from portalcrawl.listing import ListingEntry, parse_listing
 from portalcrawl.profile import Section, load_profile
@@ -350,6 +351,8 @@ class PortalSpider(scrapy.Spider):
             return
         self.fetched_assets.add(reading.asset_id)
         self.requested_assets.add(reading.asset_id)
+        if reading.derived is not None:
+            hand_on(reading.item, reading.derived)
         yield ArticleItem(reading.item)
 
     # -- failures and the end ------------------------------------------------------------------
