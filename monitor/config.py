@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.combining import OrTrigger
@@ -72,6 +73,7 @@ class Config:
     health: HealthConfig = field(default_factory=HealthConfig)
     channels: list[ChannelConfig] = field(default_factory=list)
     jobs: list[JobConfig] = field(default_factory=list)
+    timezone: str | None = None  # of the jobs' cron lines; None: the machine's local time
     source: str | None = None
 
 
@@ -128,8 +130,21 @@ def _crontab_weekdays(spec: str) -> str:
     return ",".join(_CRON_DAYS[day] for day in sorted(days))
 
 
-def cron_trigger(expr: str, jitter: float | None = None) -> BaseTrigger:
-    """A crontab line with crontab's meaning (0 = Sunday; day and weekday both given: either)."""
+def check_timezone(name: str, where: str) -> str:
+    """An IANA time zone name ("Asia/Ho_Chi_Minh"), refused now if unknown."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{where}: unknown time zone {name!r}") from None
+    return name
+
+
+def cron_trigger(
+    expr: str, jitter: float | None = None, timezone: str | None = None
+) -> BaseTrigger:
+    """A crontab line with crontab's meaning (0 = Sunday; day and weekday both given: either),
+    in the given time zone (the machine's local time when None)."""
+    zone = {"timezone": ZoneInfo(timezone)} if timezone else {}
     fields = expr.split()
     if len(fields) != 5:
         raise ValueError(f"expected 5 fields (minute hour day month weekday), got {len(fields)}")
@@ -137,12 +152,12 @@ def cron_trigger(expr: str, jitter: float | None = None) -> BaseTrigger:
     days = _crontab_weekdays(weekday)
     if day.startswith("*") or weekday.startswith("*"):
         return CronTrigger(
-            minute=minute, hour=hour, day=day, month=month, day_of_week=days, jitter=jitter
+            minute=minute, hour=hour, day=day, month=month, day_of_week=days, jitter=jitter, **zone
         )
     return OrTrigger(
         [
-            CronTrigger(minute=minute, hour=hour, day=day, month=month),
-            CronTrigger(minute=minute, hour=hour, month=month, day_of_week=days),
+            CronTrigger(minute=minute, hour=hour, day=day, month=month, **zone),
+            CronTrigger(minute=minute, hour=hour, month=month, day_of_week=days, **zone),
         ],
         jitter=jitter,
     )
@@ -334,7 +349,11 @@ def parse_config(raw: dict[str, Any]) -> Config:
     if dupes:
         raise ConfigError(f"channels: duplicate name {sorted(dupes)[0]!r}")
     schedule = raw.get("schedule", {})
-    _unknown(schedule, {"jobs"}, "schedule")
+    _unknown(schedule, {"jobs", "timezone"}, "schedule")
+    if "timezone" in schedule:
+        config.timezone = check_timezone(
+            _typed(schedule, "timezone", str, "schedule"), "schedule.timezone"
+        )
     jobs = schedule.get("jobs", [])
     if not isinstance(jobs, list):
         raise ConfigError("schedule.jobs: expected an array of tables ([[schedule.jobs]])")
@@ -342,4 +361,6 @@ def parse_config(raw: dict[str, Any]) -> Config:
     check_sections(config.sections, config.profile, "portal.sections")
     for index, channel in enumerate(config.channels):
         check_sections(channel.sections, config.profile, f"channels[{index}].sections")
+    for index, job in enumerate(config.jobs):
+        check_sections(job.sections, config.profile, f"schedule.jobs[{index}].sections")
     return config

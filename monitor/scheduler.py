@@ -30,6 +30,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor import runner
 from monitor.config import Config, ConfigError, JobConfig, cron_trigger
+from monitor.delivery import build_channels
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +59,11 @@ async def run_with_runner(config: Config, job: JobConfig) -> Outcome:
     return await runner.run_cycle_async(config, full=job.full, sections=job.sections or None)
 
 
-def job_trigger(job: JobConfig) -> BaseTrigger:
+def job_trigger(job: JobConfig, timezone: str | None = None) -> BaseTrigger:
     """The APScheduler trigger for a job: its interval or its crontab line, with its jitter."""
     jitter = job.jitter_seconds or None
     if job.cron is not None:
-        return cron_trigger(job.cron, jitter=jitter)
+        return cron_trigger(job.cron, jitter=jitter, timezone=timezone)
     assert job.interval_seconds is not None  # config guarantees exactly one of the two
     return IntervalTrigger(seconds=job.interval_seconds, jitter=jitter)
 
@@ -107,6 +108,7 @@ class Scheduler:
         dupes = sorted({name for name in names if names.count(name) > 1})
         if dupes:
             raise ConfigError(f"schedule.jobs: duplicate name {dupes[0]!r}")
+        build_channels(config.channels)  # a notifier URL Apprise cannot use: said now, not at 2 am
         self.config = config
         self.grace_seconds = grace_seconds
         self._run_job = run_job or functools.partial(run_with_runner, config)
@@ -116,11 +118,11 @@ class Scheduler:
         self._holder: JobConfig | None = None
         self._current: asyncio.Task | None = None
         self._waiting: set[asyncio.Task] = set()
-        self.aps = AsyncIOScheduler()
+        self.aps = AsyncIOScheduler(**({"timezone": config.timezone} if config.timezone else {}))
         for job in config.jobs:
             self.aps.add_job(
                 self._execute,
-                trigger=job_trigger(job),
+                trigger=job_trigger(job, config.timezone),
                 args=[job],
                 id=job.name,
                 name=job.name,

@@ -66,7 +66,7 @@ def serve_for(scheduler: Scheduler, seconds: float, **kwargs: bool) -> None:
 def test_runs_never_overlap_within_or_across_jobs(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="monitor.scheduler")
     config = jobs_config(
-        {"name": "news", "interval_seconds": 1, "sections": ["tin-tuc"]},
+        {"name": "news", "interval_seconds": 1, "sections": ["tin-hoat-dong"]},
         {"name": "audit", "interval_seconds": 1, "full": True},
     )
     fake = FakeRuns(1.5)
@@ -81,7 +81,7 @@ def test_runs_never_overlap_within_or_across_jobs(caplog: pytest.LogCaptureFixtu
     assert caplog.text.count("not run, stopping") <= 1
     assert {job.name for job, _, _ in fake.runs} == {"news", "audit"}
     assert {(job.name, job.full, tuple(job.sections)) for job, _, _ in fake.runs} == {
-        ("news", False, ("tin-tuc",)),
+        ("news", False, ("tin-hoat-dong",)),
         ("audit", True, ()),
     }
     assert "waits: job" in caplog.text
@@ -209,6 +209,29 @@ def test_crontab_weekdays_and_either_day_rule() -> None:
     assert either.strftime("%a %d") == "Fri 27"
 
 
+def test_cron_lines_read_in_the_configured_time_zone() -> None:
+    config = parse_config(
+        {
+            "schedule": {
+                "timezone": "Asia/Ho_Chi_Minh",
+                "jobs": [{"name": "audit", "cron": "0 2 * * *", "full": True}],
+            }
+        }
+    )
+    assert config.timezone == "Asia/Ho_Chi_Minh"
+    scheduler = Scheduler(config)
+    trigger = scheduler.aps.get_job("audit").trigger
+    noon_utc = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    fire = trigger.get_next_fire_time(None, noon_utc)
+    assert fire.astimezone(UTC) == datetime(2026, 11, 25, 19, 0, tzinfo=UTC)  # 02:00 +07:00
+    assert str(scheduler.aps.timezone) == "Asia/Ho_Chi_Minh"
+
+
+def test_unknown_time_zone_is_refused_when_the_config_is_read() -> None:
+    with pytest.raises(ConfigError, match=r"schedule\.timezone: unknown time zone 'Asia/Saigon2'"):
+        parse_config({"schedule": {"timezone": "Asia/Saigon2", "jobs": []}})
+
+
 @pytest.mark.parametrize(
     "expr", ["61 2 * * *", "0 2 * *", "0 2 * * 8", "0 2 * * 5-1", "0 2 * * */0", "0 2 32 * *"]
 )
@@ -239,6 +262,33 @@ def test_cli_without_jobs_says_how_to_add_one(tmp_path: Path) -> None:
     assert "[[schedule.jobs]]" in result.stderr
 
 
+def test_cli_unknown_job_section_is_refused_when_the_config_is_read(tmp_path: Path) -> None:
+    cfg = write_config(
+        tmp_path, '[[schedule.jobs]]\nname = "news"\nsections = ["tin-tuc"]\ninterval_minutes = 5\n'
+    )
+    result = CliRunner().invoke(cli, ["schedule", "--config", str(cfg), "--once"])
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("error: schedule.jobs[0].sections: ")
+    assert "tin-tuc" in result.stderr
+
+
+def test_cli_bad_channel_url_is_refused_before_the_first_run(
+    tmp_path: Path, fake_runner: list
+) -> None:
+    cfg = write_config(
+        tmp_path,
+        '[[channels]]\nname = "ops"\nurl = "nosuchscheme://user:Hunter-22@example.com/"\n'
+        '[[schedule.jobs]]\nname = "news"\ninterval_minutes = 5\n',
+    )
+    result = CliRunner().invoke(cli, ["schedule", "--config", str(cfg), "--once"])
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("error: bad notifier URL")
+    assert "Hunter-22" not in result.stderr
+    assert fake_runner == []
+
+
 def test_duplicate_job_names_are_refused() -> None:
     config = jobs_config({"name": "a", "interval_seconds": 5}, {"name": "a", "cron": "0 2 * * *"})
     with pytest.raises(ConfigError, match="duplicate name 'a'"):
@@ -252,7 +302,7 @@ def fake_runner(monkeypatch: pytest.MonkeyPatch) -> list:
 
     async def run_cycle_async(config, *, full=False, sections=None, **kwargs):
         calls.append((full, sections))
-        return outcome(len(calls), "failed" if sections == ["broken"] else "ok")
+        return outcome(len(calls), "failed" if sections == ["nguoi-phat-ngon"] else "ok")
 
     monkeypatch.setattr(runner, "run_cycle_async", run_cycle_async)
     return calls
@@ -261,19 +311,19 @@ def fake_runner(monkeypatch: pytest.MonkeyPatch) -> list:
 def test_cli_once_runs_every_job_with_the_runner(tmp_path: Path, fake_runner: list) -> None:
     cfg = write_config(
         tmp_path,
-        '[[schedule.jobs]]\nname = "news"\nsections = ["tin-tuc"]\ninterval_minutes = 10\n'
+        '[[schedule.jobs]]\nname = "news"\nsections = ["tin-hoat-dong"]\ninterval_minutes = 10\n'
         '[[schedule.jobs]]\nname = "audit"\ncron = "0 2 * * *"\nfull = true\n',
     )
     result = CliRunner().invoke(cli, ["schedule", "--config", str(cfg), "--once"])
     assert result.exit_code == 0, result.output
-    assert fake_runner == [(False, ["tin-tuc"]), (True, None)]
+    assert fake_runner == [(False, ["tin-hoat-dong"]), (True, None)]
 
 
 def test_cli_once_fails_when_a_run_is_not_ok(tmp_path: Path, fake_runner: list) -> None:
     cfg = write_config(
         tmp_path,
         '[[schedule.jobs]]\nname = "news"\ninterval_minutes = 10\n'
-        '[[schedule.jobs]]\nname = "odd"\nsections = ["broken"]\ninterval_minutes = 10\n',
+        '[[schedule.jobs]]\nname = "odd"\nsections = ["nguoi-phat-ngon"]\ninterval_minutes = 10\n',
     )
     result = CliRunner().invoke(cli, ["schedule", "--config", str(cfg), "--once"])
     assert result.exit_code == 1

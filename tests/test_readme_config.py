@@ -1,0 +1,30 @@
+"""The README's example config is one the monitor accepts, scheduler included."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from monitor.config import load_config
+from monitor.delivery import build_channels
+from monitor.scheduler import Scheduler
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_the_readme_example_config_is_valid(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocks = re.findall(r"```toml\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    assert blocks, "the README shows an example config"
+    path = tmp_path / "portalcrawl.toml"
+    path.write_text(blocks[0], encoding="utf-8")
+    monkeypatch.setenv("SMTP_USER", "desk")
+    monkeypatch.setenv("SMTP_PASSWORD", "secret")
+    config = load_config(path)
+    assert [job.name for job in config.jobs] == ["news", "nightly-audit"]
+    assert config.timezone == "Asia/Ho_Chi_Minh"
+    assert [c.name for c in build_channels(config.channels)] == ["newsroom-mail", "archive"]
+    Scheduler(config)  # accepted whole: triggers, time zone, channels
