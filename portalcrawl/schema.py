@@ -47,7 +47,13 @@ TABLES: tuple[Table, ...] = (
                 "Liferay asset entry id: the article's one stable identity.",
                 "PRIMARY KEY",
             ),
-            C("url", "TEXT", "Canonical article URL, without query string.", "NOT NULL"),
+            C(
+                "url",
+                "TEXT",
+                "Canonical URL without query string; of the first section that "
+                "listed it, when two do.",
+                "NOT NULL",
+            ),
             C("title", "TEXT", "Title, NFC, white space folded.", "NOT NULL"),
             C("summary", "TEXT", "The lead (sapo); for migrated articles their first paragraph."),
             C(

@@ -24,6 +24,7 @@ from portalcrawl.bookkeeping import (
 from portalcrawl.compare import as_list, changed_fields
 from portalcrawl.derived import derived_for
 from portalcrawl.textnorm import fold
+from portalcrawl.urls import article_section
 
 logger = logging.getLogger(__name__)
 
@@ -242,10 +243,11 @@ class Store(RunLog, CrawlBookkeeping):
         restored = old["status"] != "live"
         degraded = old["extraction"] == "profile" and item.get("extraction") == "fallback"
         if old["content_hash"] == digest or degraded:
+            url = item.get("url") if restored and item.get("url") else old["url"]
             self.db.execute(
-                "UPDATE articles SET last_seen_at=?, sections=?, status='live', removed_at=NULL "
-                "WHERE asset_id=?",
-                [now, sections, asset_id],
+                "UPDATE articles SET last_seen_at=?, sections=?, status='live', removed_at=NULL, "
+                "url=? WHERE asset_id=?",
+                [now, sections, url, asset_id],
             )
             if restored:
                 return SaveResult("restored", old["version"])
@@ -253,6 +255,8 @@ class Store(RunLog, CrawlBookkeeping):
         fields = tuple(changed_fields(old, item))
         version = old["version"] + 1
         row = _article_row(item)
+        if not restored and _other_section(old["url"], row["url"]):
+            row["url"] = old["url"]  # fetched through a second section's listing this time
         row.update(
             sections=sections,
             content_hash=digest,
@@ -324,6 +328,13 @@ class Store(RunLog, CrawlBookkeeping):
             self.db.execute("DELETE FROM listing_entries WHERE asset_id=?", [asset_id])
             self._event(run_id, asset_id, "removed", row[0], (), reason, now)
         return True
+
+
+def _other_section(stored: str | None, fetched: str | None) -> bool:
+    """An article listed in two sections has a URL under each: the stored one stays put, so
+    `url` does not flip with whichever listing led to the page (a slug change is taken)."""
+    first, now = article_section(stored), article_section(fetched)
+    return first is not None and now is not None and first != now
 
 
 def _article_row(item: Mapping[str, Any]) -> dict[str, Any]:

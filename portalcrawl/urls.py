@@ -56,6 +56,12 @@ def with_page_params(url: str, page: int, delta: int) -> str:
     return urlunsplit(parts._replace(query=urlencode(pairs)))
 
 
+def article_section(url: str | None) -> str | None:
+    """The section path an article URL is under ("tin-hoat-dong"), None if not an article URL."""
+    match = _CONTENT.match(unquote(urlsplit(url or "").path))
+    return match.group(1) if match else None
+
+
 def article_key(url: str) -> str | None:
     """'slug:<urlTitle>' or 'id:<assetEntryId>' for an article URL in either form, else None."""
     match = _CONTENT.match(unquote(urlsplit(url).path))
