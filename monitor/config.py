@@ -8,16 +8,15 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.combining import OrTrigger
-from apscheduler.triggers.cron import CronTrigger
-
 from portalcrawl.crawl import check_setting
 from portalcrawl.profile import ProfileError, load_profile
+
+if TYPE_CHECKING:
+    from apscheduler.triggers.base import BaseTrigger
 
 DEFAULT_PORTAL_URL = "https://dongthap.gov.vn"
 DEFAULT_DB = "data/portal.sqlite3"
@@ -144,6 +143,9 @@ def cron_trigger(
 ) -> BaseTrigger:
     """A crontab line with crontab's meaning (0 = Sunday; day and weekday both given: either),
     in the given time zone (the machine's local time when None)."""
+    from apscheduler.triggers.combining import OrTrigger  # only a config with cron lines pays
+    from apscheduler.triggers.cron import CronTrigger
+
     zone = {"timezone": ZoneInfo(timezone)} if timezone else {}
     fields = expr.split()
     if len(fields) != 5:

@@ -32,10 +32,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-import apprise
-
 from monitor.config import KINDS, ChannelConfig, ConfigError
-from monitor.masking import ASSET, JSONL_SCHEME, apprise_log, last_line, mask_secrets, mask_url
+from monitor.masking import (
+    JSONL_SCHEME,
+    apprise_asset,
+    apprise_log,
+    last_line,
+    mask_secrets,
+    mask_url,
+)
 from monitor.messages import digest_message
 from portalcrawl.bookkeeping import utcnow
 from portalcrawl.compare import as_list
@@ -111,7 +116,9 @@ def validate_channel_url(url: str) -> str:
             raise ConfigError(f"bad notifier URL {url!r}: jsonl:// needs a file path")
         return url
     with apprise_log() as captured:
-        ok = apprise.Apprise(asset=ASSET).add(url)
+        import apprise
+
+        ok = apprise.Apprise(asset=apprise_asset()).add(url)
     if not ok:
         reason = mask_secrets(last_line(captured, "not a URL Apprise can use"), [url])
         raise ConfigError(f"bad notifier URL {mask_url(url)!r}: {reason}")
@@ -213,7 +220,9 @@ def _apprise_send(channel: Channel, notices: Sequence[Mapping[str, Any]]) -> Non
         )
     message = digest_message(notices)
     with apprise_log() as captured:
-        sender = apprise.Apprise(asset=ASSET)
+        import apprise
+
+        sender = apprise.Apprise(asset=apprise_asset())
         if not sender.add(url):
             raise DeliveryError(last_line(captured, "Apprise cannot use this URL"))
         use_html = sender[0].resolve_format(None) == apprise.NotifyFormat.HTML

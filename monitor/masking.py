@@ -7,20 +7,32 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import cache
+from typing import Any
 from urllib.parse import unquote, urlsplit
-
-import apprise
 
 JSONL_SCHEME = "jsonl://"
 MASK = "****"
 _SECRET_KEY = re.compile(r"pass|pwd|secret|token|key|auth|sig", re.IGNORECASE)
 _USERINFO_PASSWORD = re.compile(r"(://[^/\s:@]*:)[^/\s@]+@")
-ASSET = apprise.AppriseAsset(app_id="portalcrawl", storage_mode=apprise.PersistentStoreMode.MEMORY)
+
+
+@cache
+def apprise_asset() -> Any:
+    """Apprise's settings for our senders; Apprise itself is imported on first use (a tenth of
+    a second that a run without notifier channels does not pay)."""
+    import apprise
+
+    return apprise.AppriseAsset(
+        app_id="portalcrawl", storage_mode=apprise.PersistentStoreMode.MEMORY
+    )
 
 
 @contextmanager
 def apprise_log() -> Iterator[io.StringIO]:
     """Apprise's warnings captured for our own (masked, one-line) report, not printed."""
+    import apprise
+
     apprise_logger = logging.getLogger("apprise")
     propagate, apprise_logger.propagate = apprise_logger.propagate, False
     try:
@@ -47,7 +59,9 @@ def _secrets(url: str) -> set[str]:
         if value and (key.startswith(("+", "%2B", "%2b")) or _SECRET_KEY.search(key)):
             found.add(value)
     with apprise_log():
-        plugin = apprise.Apprise.instantiate(url, asset=ASSET)
+        import apprise
+
+        plugin = apprise.Apprise.instantiate(url, asset=apprise_asset())
     if plugin is not None:
         shown = set(re.split(r"[/:@?&=#,]+", plugin.url(privacy=True)))
         port = hostport.rpartition(":")[2]
