@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     if settings.getbool("PORTALCRAWL_READER_PROCESS"):  # forked now: one thread, no store open
         reader.start_helper(profile, settings.get("PORTALCRAWL_URL").rstrip("/"))
     try:
-        process = CrawlerProcess(settings, install_root_handler=True)
+        process = CrawlerProcess(settings)
         crawler = process.create_crawler("portal")
         process.crawl(crawler)
         process.start()
