@@ -39,7 +39,8 @@ C = Column
 TABLES: tuple[Table, ...] = (
     Table(
         "articles",
-        "One row per article (asset entry id), its latest meaningful version and its status.",
+        "One row per article (asset entry id), its latest meaningful version and its status. An "
+        "article listed in two sections keeps the URL it was first stored under.",
         (
             C(
                 "asset_id",
@@ -47,13 +48,7 @@ TABLES: tuple[Table, ...] = (
                 "Liferay asset entry id: the article's one stable identity.",
                 "PRIMARY KEY",
             ),
-            C(
-                "url",
-                "TEXT",
-                "Canonical URL without query string; of the first section that "
-                "listed it, when two do.",
-                "NOT NULL",
-            ),
+            C("url", "TEXT", "Canonical article URL, without query string.", "NOT NULL"),
             C("title", "TEXT", "Title, NFC, white space folded.", "NOT NULL"),
             C("summary", "TEXT", "The lead (sapo); for migrated articles their first paragraph."),
             C(
@@ -400,8 +395,4 @@ FTS_DOC = (
 
 def ddl() -> list[str]:
     """All CREATE statements, in order."""
-    stmts: list[str] = []
-    for table in TABLES:
-        stmts += table.ddl()
-    stmts.append(FTS_DDL)
-    return stmts
+    return [stmt for table in TABLES for stmt in table.ddl()] + [FTS_DDL]
