@@ -69,6 +69,9 @@ CONTAINERS = {
 SKIP = {"script", "style", "noscript", "img", "svg", "iframe", "form", "button", "input"}
 _SOURCE = re.compile(r"^\s*Nguồn\s*:\s*", re.IGNORECASE)
 _SIGNATURE_MAX = 60
+# Liferay's asset entry ids: ASCII digits that fit SQLite's INTEGER (a page saying otherwise
+# holds no article we can store).
+_ASSET_ID = re.compile(r"[0-9]{1,18}")
 _DROP = "data-portalcrawl-drop"
 
 
@@ -189,10 +192,10 @@ def parse_article(sel: Selector, page_url: str, profile: Profile, base: str) -> 
     if content is None:
         return None
     raw_id = content.get(fb["asset_id_attr"]) or ""
-    if not raw_id.strip().isdigit():
+    if not _ASSET_ID.fullmatch(raw_id.strip()):
         anchor = first(page, fb["anchor"])
         raw_id = anchor.get("id", "") if anchor is not None else ""
-    if not raw_id.strip().isdigit():
+    if not _ASSET_ID.fullmatch(raw_id.strip()):
         return None
     canonicals = select_all(page, 'link[rel="canonical"]::attr(href)')
     canonical = canonicals[0] if canonicals else None
@@ -201,7 +204,7 @@ def parse_article(sel: Selector, page_url: str, profile: Profile, base: str) -> 
         canonical_url = page_url
     rules = profile.article
     root = first(content, rules["root"])
-    common = dict(asset_id=int(raw_id), canonical=strip_query(canonical_url))
+    common = dict(asset_id=int(raw_id.strip()), canonical=strip_query(canonical_url))
     if root is not None:
         return _from_template(root, rules, page_url, profile, base, common)
     return _from_stock(content, page, page_url, profile, base, common)

@@ -116,6 +116,19 @@ def test_press_landing_is_not_an_article() -> None:
     assert parse_article(page, f"{BASE}/chinh-quyen-voi-bao-chi", PROFILE, BASE) is None
 
 
+@pytest.mark.parametrize(
+    "asset_id, found",
+    [(" 3701495 ", 3701495), ("²", None), ("١٢٣", None), ("9" * 25, None), ("12a", None)],
+)
+def test_an_asset_id_that_is_not_a_storable_number_is_no_article(
+    asset_id: str, found: int | None
+) -> None:
+    html = (GOLDEN / "local-article-nbsp.html").read_text(encoding="utf-8")
+    html = html.replace('"3701495"', f'"{asset_id}"')
+    raw = parse_article(Selector(text=html), _page_url(html), PROFILE, BASE)
+    assert (raw.asset_id if raw else None) == found
+
+
 def test_hostile_markup_is_sanitised_before_storing() -> None:
     html = (GOLDEN / "local-article-hostile.html").read_text(encoding="utf-8")
     assert "<script" in html and "onerror" in html and "javascript:" in html
