@@ -89,7 +89,6 @@ class PortalSpider(scrapy.Spider):
         self.canary: Wanted | None = None
         self.oldest_listed: dict[str, date] = {}
         self.new_in_section: dict[str, int] = {}
-        self._idle_rounds = 0
         crawler.signals.connect(self.on_idle, signal=signals.spider_idle)
 
     def _load_state(self, db_path: str | None) -> None:
