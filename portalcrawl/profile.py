@@ -48,9 +48,6 @@ class Profile:
         """Liferay portlet id of the section's Asset Publisher instance."""
         return self.portlet_id.format(instance=section.instance)
 
-    def by_instance(self, instance: str) -> Section | None:
-        return next((s for s in self.sections if s.instance == instance), None)
-
 
 def load_profile(name_or_path: str | None = None) -> Profile:
     """A shipped profile by name ('dongthap') or any TOML file by path."""

@@ -72,12 +72,6 @@ def article_key(url: str) -> str | None:
     return f"slug:{match.group(3).lower()}"
 
 
-def article_instance(url: str) -> str | None:
-    """The Asset Publisher instance id in an article URL (which section's portlet shows it)."""
-    match = _CONTENT.match(unquote(urlsplit(url).path))
-    return match.group(2) if match else None
-
-
 def strip_query(url: str) -> str:
     """The URL without query string or fragment: Liferay's redirect parameter is not identity."""
     parts = urlsplit(url)
