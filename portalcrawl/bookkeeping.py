@@ -235,10 +235,18 @@ class CrawlBookkeeping:
     # its page cache), so a long crawl does not hold them in memory until the end
 
     def open_sightings(self) -> None:
+        """This run's TEMP tables: sightings as they come, saved ids and their join at the end."""
         self.db.execute(
             "CREATE TEMP TABLE IF NOT EXISTS run_sightings(url_key TEXT NOT NULL, "
             "section TEXT NOT NULL, entry_hash TEXT NOT NULL, listed_date TEXT, "
             "needs_fetch INTEGER NOT NULL, PRIMARY KEY (url_key, section))"
+        )
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS run_saved(asset_id INTEGER PRIMARY KEY)")
+        self.db.execute(
+            "CREATE TEMP VIEW IF NOT EXISTS run_listed AS "
+            "SELECT k.asset_id, s.section, s.entry_hash, s.listed_date, s.rowid AS seen "
+            "FROM temp.run_sightings s JOIN article_urls k ON k.url_key = s.url_key "
+            "WHERE s.needs_fetch = 0 OR k.asset_id IN (SELECT asset_id FROM temp.run_saved)"
         )
 
     def add_sightings(self, rows: Iterable[tuple[str, str, str, str | None, bool]]) -> None:
@@ -265,16 +273,9 @@ class CrawlBookkeeping:
         Set-based: one statement for the entries, one for last_seen_at, and a row-by-row merge
         only for articles listed in a section their row does not name yet (a rare thing: an
         article stored this run already carries the sections that listed it)."""
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS run_saved(asset_id INTEGER PRIMARY KEY)")
         self.db.execute("DELETE FROM temp.run_saved")
         self.db.conn.executemany(
             "INSERT OR IGNORE INTO temp.run_saved VALUES (?)", ((a,) for a in saved)
-        )
-        self.db.execute(
-            "CREATE TEMP VIEW IF NOT EXISTS run_listed AS "
-            "SELECT k.asset_id, s.section, s.entry_hash, s.listed_date, s.rowid AS seen "
-            "FROM temp.run_sightings s JOIN article_urls k ON k.url_key = s.url_key "
-            "WHERE s.needs_fetch = 0 OR k.asset_id IN (SELECT asset_id FROM temp.run_saved)"
         )
         self.db.execute(
             "INSERT INTO listing_entries(asset_id, section, entry_hash, listed_date, last_run_id) "

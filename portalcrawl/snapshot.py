@@ -91,10 +91,10 @@ class CrawlSnapshot:
         self._held: dict[str, int] = {}
 
     @classmethod
-    def load(cls, db_path: str | Path) -> CrawlSnapshot:
-        snapshot = cls(db_path)
-        with Store(db_path, readonly=True) as store:
-            snapshot._load(store)
+    def load(cls, store: Store) -> CrawlSnapshot:
+        """Read from an open store; URLs asked for later are read from its file."""
+        snapshot = cls(store.path)
+        snapshot._load(store)
         return snapshot
 
     def _load(self, store: Store) -> None:

@@ -32,9 +32,14 @@ def _store(tmp_path: Path) -> tuple[Path, list[dict]]:
     return path, items
 
 
+def _load(path: Path) -> CrawlSnapshot:
+    with Store(path, readonly=True) as store:
+        return CrawlSnapshot.load(store)
+
+
 def test_snapshot_maps_every_url_key_and_known_id_to_its_article(tmp_path: Path) -> None:
     path, items = _store(tmp_path)
-    snap = CrawlSnapshot.load(path)
+    snap = _load(path)
     assert len(snap) == 3
     for item in items:
         for key in url_keys(item):
@@ -46,7 +51,7 @@ def test_snapshot_maps_every_url_key_and_known_id_to_its_article(tmp_path: Path)
 
 def test_snapshot_articles_carry_status_time_sections_and_extraction(tmp_path: Path) -> None:
     path, _ = _store(tmp_path)
-    snap = CrawlSnapshot.load(path)
+    snap = _load(path)
     one, two, three = (snap.article(a) for a in (101, 102, 103))
     assert one is not None and two is not None and three is not None
     assert one.status == "live" and three.status == "removed"
@@ -61,7 +66,7 @@ def test_snapshot_articles_carry_status_time_sections_and_extraction(tmp_path: P
 
 def test_snapshot_listing_entries_and_live_counts(tmp_path: Path) -> None:
     path, _ = _store(tmp_path)
-    snap = CrawlSnapshot.load(path)
+    snap = _load(path)
     assert snap.listed(101, "tin-hoat-dong") and not snap.listed(101, OTHER)
     assert snap.entry_unchanged(102, OTHER, "c" * 32)
     assert not snap.entry_unchanged(102, OTHER, "b" * 32)
@@ -72,7 +77,7 @@ def test_snapshot_listing_entries_and_live_counts(tmp_path: Path) -> None:
 
 def test_snapshot_lists_a_sections_articles_and_reads_their_urls_now(tmp_path: Path) -> None:
     path, items = _store(tmp_path)
-    snap = CrawlSnapshot.load(path)
+    snap = _load(path)
     assert [a.asset_id for a in snap.articles_in(OTHER)] == [102, 103]
     assert [a.asset_id for a in snap.articles_in(OTHER, skip={102})] == [103]
     assert snap.urls([101, 103, 999]) == {101: items[0]["url"], 103: items[2]["url"]}

@@ -98,8 +98,8 @@ class PortalSpider(scrapy.Spider):
         if not db_path or not Path(db_path).is_file():
             return
         try:
-            self.known = CrawlSnapshot.load(db_path)
             with Store(db_path, readonly=True) as store:
+                self.known = CrawlSnapshot.load(store)
                 self.synced = store.synced_sections()
                 self.backlog = store.backlog()
         except (StoreError, Exception) as exc:  # an empty or new store: crawl as a first run
