@@ -26,6 +26,7 @@ PUBLISHED = (
     .replace(minute=0, second=0, microsecond=0)
     .isoformat()
 )
+FLOOD = "Đồng Tháp: mưa lớn gây ngập úng nhiều tuyến đường"
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -67,6 +68,15 @@ def article(
         "attachments": [],
         **extra,
     }
+
+
+def section_article(
+    asset_id: int, title: str, section: str, body: str = "Nội dung."
+) -> dict[str, Any]:
+    """A short article in one section, inside the revisit window, at `PORTAL/tin/<id>`."""
+    return article(
+        asset_id, title, body, summary="Sapo.", sections=[section], url=f"{PORTAL}/tin/{asset_id}"
+    )
 
 
 def url_keys(item: dict[str, Any]) -> list[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,28 +12,11 @@ from click.testing import CliRunner, Result
 from monitor.cli import cli
 from monitor.delivery import Channel, deliver
 from monitor.notices import alert, create_notices
-from portalcrawl.dates import VN_TZ
 from portalcrawl.store import Store
-from tests import storefactory
+from tests.storefactory import FLOOD, PORTAL
+from tests.storefactory import section_article as article
 
-RECENT = (datetime.now(VN_TZ) - timedelta(hours=3)).replace(minute=30, second=0, microsecond=0)
-RECENT_ISO = RECENT.isoformat()  # inside the revisit window, whatever day the tests run
-
-PORTAL = "https://dongthap.gov.vn"
-FLOOD = "Đồng Tháp: mưa lớn gây ngập úng nhiều tuyến đường"
 PASSWORD = "Mat-Khau-Rat-Bi-Mat"
-
-
-def article(asset_id: int, title: str, section: str, body: str = "Nội dung.") -> dict:
-    return storefactory.article(
-        asset_id,
-        title,
-        body,
-        summary="Sapo.",
-        sections=[section],
-        published_at=RECENT_ISO,
-        url=f"{PORTAL}/tin/{asset_id}",
-    )
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -22,30 +22,13 @@ from monitor.delivery import (
 )
 from monitor.messages import notice_message
 from monitor.notices import alert, create_notices
-from portalcrawl.dates import VN_TZ
 from portalcrawl.store import Store
-from tests import storefactory
 from tests.receivers import Hook
+from tests.storefactory import FLOOD, PORTAL, PUBLISHED
+from tests.storefactory import section_article as article
 
-RECENT = (datetime.now(VN_TZ) - timedelta(hours=3)).replace(minute=30, second=0, microsecond=0)
-RECENT_ISO = RECENT.isoformat()  # inside the revisit window, whatever day the tests run
-
-PORTAL = "https://dongthap.gov.vn"
-FLOOD = "Đồng Tháp: mưa lớn gây ngập úng nhiều tuyến đường"
 LANDSLIDE = "Cảnh báo sạt lở bờ sông Tiền"
 ESCAPED = 'Hội nghị "Xúc tiến đầu tư" <2026> & giao lưu'
-
-
-def article(asset_id: int, title: str, section: str, body: str = "Nội dung.") -> dict:
-    return storefactory.article(
-        asset_id,
-        title,
-        body,
-        summary="Sapo.",
-        sections=[section],
-        published_at=RECENT_ISO,
-        url=f"{PORTAL}/tin/{asset_id}",
-    )
 
 
 def new_run(store: Store, *articles: dict) -> int:
@@ -97,7 +80,7 @@ def test_email_keeps_vietnamese_title_and_escapes_html(store: Store, smtp: tuple
     html = box.messages[2].get_body(preferencelist=("html",)).get_content()
     assert "&lt;2026&gt; &amp; giao lưu" in html and "<2026>" not in html
     assert f'href="{PORTAL}/tin/3"' in html and "tin-hoat-dong" in html
-    shown = RECENT.strftime("%H:%M %d/%m/%Y")
+    shown = datetime.fromisoformat(PUBLISHED).strftime("%H:%M %d/%m/%Y")
     assert shown in box.messages[0].get_body(("html",)).get_content()
     assert all(d["status"] == "delivered" for d in deliveries(store, "email"))
 
@@ -380,7 +363,7 @@ def test_message_escapes_html_but_keeps_text() -> None:
         "title": "<script>x</script> Bản tin",
         "url": f"{PORTAL}/a",
         "section": "tin-hoat-dong",
-        "published_at": RECENT_ISO,
+        "published_at": PUBLISHED,
         "fields": '["title"]',
         "diff": "title: [-a-] {+<b>+}",
     }
