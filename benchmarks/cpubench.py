@@ -24,9 +24,9 @@ from scrapy.utils.test import get_crawler
 
 from portalcrawl.items import ArticleItem
 from portalcrawl.pipelines import DedupePipeline, NormalisePipeline, StorePipeline, ValidatePipeline
+from portalcrawl.site.urls import article_key
 from portalcrawl.spiders.portal import NOT_FOUND, PortalSpider
-from portalcrawl.urls import article_key
-from portalcrawl.walk import Wanted
+from portalcrawl.spiders.walk import Wanted
 
 
 def fetch_pages(db: Path, count: int) -> list[tuple[str, bytes]]:

@@ -17,11 +17,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from monitor.data.search import _fold_nfc, search
 from monitor.localportal.compose import Composer
 from monitor.localportal.site import VN_TZ
-from monitor.search import _fold_nfc, search
-from portalcrawl.store import Store
-from portalcrawl.textnorm import fold
+from portalcrawl.store.database import Store
+from portalcrawl.text.normalise import fold
 
 SECTIONS = {
     "tin-hoat-dong": 35,
@@ -157,7 +157,7 @@ def _insert(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> None:
 
 
 def measure(path: Path, rounds: int = 5) -> dict[str, Any]:
-    """Latency of monitor.search.search over QUERIES, warm, `rounds` times each."""
+    """Latency of monitor.data.search.search over QUERIES, warm, `rounds` times each."""
     with Store(path, readonly=True, create=False) as store:
         for query, section in QUERIES:  # warm the page cache
             search(store.db, query, section=section)

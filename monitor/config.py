@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from portalcrawl.crawl import check_setting
-from portalcrawl.profile import ProfileError, load_profile
+from portalcrawl.site.profile import ProfileError, load_profile
 
 if TYPE_CHECKING:
     from apscheduler.triggers.base import BaseTrigger

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from difflib import SequenceMatcher
 from typing import Any, NamedTuple
 
-from portalcrawl.textnorm import ZERO_WIDTH, clean_text, comparison_form, comparison_words
+from portalcrawl.text.normalise import ZERO_WIDTH, clean_text, comparison_form, comparison_words
 
 BREAK = "\n\n"
 LIST_FIELDS = frozenset({"attachments", "images", "sections"})

@@ -17,11 +17,11 @@ from typing import Any
 
 import portalcrawl
 from monitor.config import Config, ConfigError, check_portal_url, expand_env
-from monitor.delivery import Channel, build_channels, deliver
-from monitor.notices import check_health, create_notices
+from monitor.notify.delivery import Channel, build_channels, deliver
+from monitor.notify.notices import check_health, create_notices
 from portalcrawl.crawl import parse_set
-from portalcrawl.profile import ProfileError, load_profile
-from portalcrawl.store import Store, store_error
+from portalcrawl.site.profile import ProfileError, load_profile
+from portalcrawl.store.database import Store, store_error
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from portalcrawl.profile import ProfileError, load_profile
+from portalcrawl.site.profile import ProfileError, load_profile
 
 if TYPE_CHECKING:
     from scrapy.settings import Settings
@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from scrapy.crawler import CrawlerProcess
 
-    from portalcrawl import reader
+    from portalcrawl.parsing import reader
 
     if settings.getbool("PORTALCRAWL_READER_PROCESS"):  # forked now: one thread, no store open
         reader.start_helper(profile, settings.get("PORTALCRAWL_URL").rstrip("/"))

@@ -7,7 +7,7 @@ from typing import Any
 from scrapy import Request
 from scrapy.dupefilters import RFPDupeFilter
 
-from portalcrawl.compactsets import IdSet
+from portalcrawl.store.compactsets import IdSet
 
 
 class CompactDupeFilter(RFPDupeFilter):

@@ -6,7 +6,7 @@ import scrapy
 
 
 class ArticleItem(scrapy.Item):
-    """One article page, one row in `articles` (see portalcrawl.schema for each field)."""
+    """One article page, one row in `articles` (see portalcrawl.store.schema for each field)."""
 
     asset_id = scrapy.Field()
     url = scrapy.Field()

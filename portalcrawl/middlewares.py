@@ -20,7 +20,7 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 
-from portalcrawl.urls import on_portal
+from portalcrawl.site.urls import on_portal
 
 logger = logging.getLogger(__name__)
 

@@ -16,11 +16,11 @@ from scrapy.spiders import Spider
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
-from portalcrawl.compactsets import IdSet
 from portalcrawl.items import ArticleItem, FetchFailed, ListingPage, ListingSeen, Removal
-from portalcrawl.store import Store, StoreError, store_error
-from portalcrawl.textnorm import clean_multiline, clean_text
-from portalcrawl.urls import strip_query
+from portalcrawl.site.urls import strip_query
+from portalcrawl.store.compactsets import IdSet
+from portalcrawl.store.database import Store, StoreError, store_error
+from portalcrawl.text.normalise import clean_multiline, clean_text
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ PORTALCRAWL_PAGE_SIZE = 0  # listing page size; 0: the profile's (75)
 PORTALCRAWL_RUN_ID = 0
 PORTALCRAWL_PROGRESS = False
 # `python -m portalcrawl.crawl` reads article pages in a helper process (a second core); False:
-# in the crawl's own process. Either way the same items (see portalcrawl/reader.py).
+# in the crawl's own process. Either way the same items (see portalcrawl/parsing/reader.py).
 PORTALCRAWL_READER_PROCESS = True
 
 # Honest and reachable: operators should put their own address here (config [crawl.settings]).

@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from portalcrawl.dates import VN_TZ
-from portalcrawl.store import Store
-from portalcrawl.textnorm import fold
+from portalcrawl.store.database import Store
+from portalcrawl.text.dates import VN_TZ
+from portalcrawl.text.normalise import fold
 
 PORTAL = "https://dongthap.gov.vn"
 SECTION = "tin-hoat-dong"

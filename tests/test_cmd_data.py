@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from monitor.cli import cli
-from monitor.feed import ATOM_NS
-from monitor.notices import create_notices
-from portalcrawl.store import Store
+from monitor.data.feed import ATOM_NS
+from monitor.notify.notices import create_notices
+from portalcrawl.store.database import Store
 from tests.storefactory import article, article_url, crawl_run
 
 TITLE = "Hội nghị Đảng viên tiêu biểu năm 2026"
@@ -77,7 +77,7 @@ def test_search_text(db: Path) -> None:
 
 
 def test_terminal_gets_colours(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("monitor.cmd_data.is_tty", lambda *a: True)
+    monkeypatch.setattr("monitor.cli.data.is_tty", lambda *a: True)
     result = invoke("search", "dang vien", "--db", str(db), color=True)
     assert "\x1b[1;33mĐảng\x1b[0m" in result.stdout and "«" not in result.stdout
     result = invoke("history", "1", "--db", str(db), color=True)

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from monitor.cli import cli
-from monitor.delivery import Channel, deliver
-from monitor.notices import alert, create_notices
-from portalcrawl.store import Store
+from monitor.notify.delivery import Channel, deliver
+from monitor.notify.notices import alert, create_notices
+from portalcrawl.store.database import Store
 from tests.storefactory import FLOOD, PORTAL
 from tests.storefactory import section_article as article
 

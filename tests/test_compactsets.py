@@ -1,4 +1,4 @@
-"""The crawl's per-run sets (portalcrawl.compactsets) answer as Python sets do, and the
+"""The crawl's per-run sets (portalcrawl.store.compactsets) answer as Python sets do, and the
 dupefilter built on them filters as Scrapy's does."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 
-from portalcrawl.compactsets import IdSet, KeySet, key_id
 from portalcrawl.dupefilter import CompactDupeFilter
+from portalcrawl.store.compactsets import IdSet, KeySet, key_id
 
 int64 = st.integers(min_value=-(2**63), max_value=2**63 - 1)
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from monitor.localportal import PortalServer, build_corpus
-from portalcrawl.urls import article_key
+from portalcrawl.site.urls import article_key
 from tests.conftest import crawl, monitor_cli
 
 pytestmark = pytest.mark.slow

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portalcrawl.dates import (
+from portalcrawl.text.dates import (
     VN_TZ,
     find_dates,
     parse_any,

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from monitor import delivery
 from monitor.config import ChannelConfig, ConfigError
-from monitor.delivery import (
+from monitor.notify import delivery
+from monitor.notify.delivery import (
     MAX_ATTEMPTS,
     Channel,
     build_channels,
@@ -20,9 +20,9 @@ from monitor.delivery import (
     mask_url,
     validate_channel_url,
 )
-from monitor.messages import notice_message
-from monitor.notices import alert, create_notices
-from portalcrawl.store import Store
+from monitor.notify.messages import notice_message
+from monitor.notify.notices import alert, create_notices
+from portalcrawl.store.database import Store
 from tests.receivers import Hook
 from tests.storefactory import FLOOD, PORTAL, PUBLISHED
 from tests.storefactory import section_article as article

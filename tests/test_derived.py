@@ -1,5 +1,5 @@
-"""What the page reader works out for the store (portalcrawl.derived) is used only for exactly
-the field values it was worked out from: never stale."""
+"""What the page reader works out for the store (portalcrawl.parsing.derived) is used only for
+exactly the field values it was worked out from: never stale."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portalcrawl import derived
-from portalcrawl.compare import content_hash
-from portalcrawl.derived import Derived, derive, derived_for, hand_on
-from portalcrawl.textnorm import fold
+from portalcrawl.parsing import derived
+from portalcrawl.parsing.derived import Derived, derive, derived_for, hand_on
+from portalcrawl.text.compare import content_hash
+from portalcrawl.text.normalise import fold
 from tests.storefactory import article
 
 MARKED = Derived("handed-on", ("t", "s", "b"))

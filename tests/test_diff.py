@@ -17,7 +17,7 @@ from monitor.diff import (
     short_diff,
     word_diff,
 )
-from portalcrawl.textnorm import comparison_words
+from portalcrawl.text.normalise import comparison_words
 
 OLD = "Uỷ ban nhân dân tỉnh họp báo.\n\nNội dung cũ ở đây.\n\nKết thúc."
 NEW = "Ủy  ban nhân\u00a0dân tỉnh họp báo.\n\nNội dung mới ở đây.\n\nĐoạn thêm.\n\nKết thúc."

@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from monitor import export as export_mod
-from monitor.datasette_metadata import database_name, metadata, write_metadata
-from monitor.export import article_columns, export_articles
-from portalcrawl import schema
-from portalcrawl.dates import VN_TZ, to_iso
-from portalcrawl.store import Store
+from monitor.data import export as export_mod
+from monitor.data.datasette import database_name, metadata, write_metadata
+from monitor.data.export import article_columns, export_articles
+from portalcrawl.store.database import Store, schema
+from portalcrawl.text.dates import VN_TZ, to_iso
 from tests.storefactory import PORTAL, article, crawl_run
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from parsel import Selector
 
-from portalcrawl.extract import is_not_found, parse_article
-from portalcrawl.listing import parse_listing
-from portalcrawl.loaders import article_item
-from portalcrawl.profile import load_profile
-from portalcrawl.walk import entry_hash
+from portalcrawl.parsing.article import is_not_found, parse_article
+from portalcrawl.parsing.listing import parse_listing
+from portalcrawl.parsing.loaders import article_item
+from portalcrawl.site.profile import load_profile
+from portalcrawl.spiders.walk import entry_hash
 
 GOLDEN = Path(__file__).parent / "golden"
 BASE = "http://127.0.0.1:8123"

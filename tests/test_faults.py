@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from monitor.localportal import PortalServer, build_corpus
-from portalcrawl.store import Store, store_error
+from portalcrawl.store.database import Store, store_error
 from tests.conftest import LOCAL_COPY, crawl, monitor_cli
 from tests.faultkit import (
     article_path,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from monitor.feed import ATOM_NS, build_feed, write_feed
-from monitor.notices import alert, create_notices
-from portalcrawl.store import Store
+from monitor.data.feed import ATOM_NS, build_feed, write_feed
+from monitor.notify.notices import alert, create_notices
+from portalcrawl.store.database import Store
 from tests.storefactory import PORTAL, PUBLISHED, article, crawl_run
 
 A = f"{{{ATOM_NS}}}"

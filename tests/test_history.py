@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.history import ArticleNotFound, article_history, render_history, resolve_article
-from portalcrawl.store import Store
+from monitor.data.history import ArticleNotFound, article_history, render_history, resolve_article
+from portalcrawl.store.database import Store
 from tests.storefactory import INSTANCE, PORTAL, article, crawl_run
 
 TITLE = "Đồng Tháp khởi công cầu Cao Lãnh"

@@ -17,12 +17,12 @@ from urllib.parse import urlsplit
 import pytest
 from lxml import html as lxml_html
 
-from monitor.delivery import Channel, deliver
-from monitor.feed import ATOM_NS, feed_element, serialize
+from monitor.data.feed import ATOM_NS, feed_element, serialize
 from monitor.localportal import PortalServer, build_corpus
 from monitor.localportal.routes import HTML, Response
 from monitor.localportal.site import content_path
-from portalcrawl.store import Store
+from monitor.notify.delivery import Channel, deliver
+from portalcrawl.store.database import Store
 from tests.conftest import crawl
 from tests.faultkit import article_path, check_store, query
 

@@ -12,10 +12,10 @@ from parsel import Selector
 from monitor.localportal import build_corpus
 from monitor.localportal.render import Renderer
 from monitor.localportal.routes import respond
-from portalcrawl.extract import RawArticle, parse_article
-from portalcrawl.loaders import article_item
-from portalcrawl.profile import load_profile
-from portalcrawl.textnorm import clean_text
+from portalcrawl.parsing.article import RawArticle, parse_article
+from portalcrawl.parsing.loaders import article_item
+from portalcrawl.site.profile import load_profile
+from portalcrawl.text.normalise import clean_text
 
 BASE = "http://127.0.0.1:8123"
 PROFILE = load_profile()

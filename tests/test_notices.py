@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from monitor.config import HealthConfig
-from monitor.notices import alert, check_health, create_notices
-from portalcrawl.dates import VN_TZ
-from portalcrawl.store import Store
+from monitor.notify.notices import alert, check_health, create_notices
+from portalcrawl.store.database import Store
+from portalcrawl.text.dates import VN_TZ
 
 RECENT = (datetime.now(VN_TZ) - timedelta(hours=3)).replace(minute=30, second=0, microsecond=0)
 RECENT_ISO = RECENT.isoformat()  # inside the revisit window, whatever day the tests run

@@ -16,12 +16,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import html as lxml_html
 
-from monitor.search import Query, SearchError
-from portalcrawl.dates import VN_TZ, find_dates, parse_user_time
-from portalcrawl.extract import RawArticle
-from portalcrawl.loaders import article_item, portal_time_iso
-from portalcrawl.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, sanitize_html
-from portalcrawl.textnorm import ZERO_WIDTH, clean_multiline, drop_null, fold, join_paragraphs
+from monitor.data.search import Query, SearchError
+from portalcrawl.parsing.article import RawArticle
+from portalcrawl.parsing.loaders import article_item, portal_time_iso
+from portalcrawl.parsing.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, sanitize_html
+from portalcrawl.text.dates import VN_TZ, find_dates, parse_user_time
+from portalcrawl.text.normalise import ZERO_WIDTH, clean_multiline, drop_null, fold, join_paragraphs
 
 NOW = datetime(2026, 11, 26, 15, 30, tzinfo=VN_TZ)
 ZW = "".join(map(chr, ZERO_WIDTH))

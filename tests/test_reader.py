@@ -13,10 +13,10 @@ from parsel import Selector
 from monitor.localportal import build_corpus
 from monitor.localportal.render import Renderer
 from monitor.localportal.routes import respond
-from portalcrawl.extract import parse_article
-from portalcrawl.loaders import article_item
-from portalcrawl.profile import load_profile
-from portalcrawl.reader import read_page
+from portalcrawl.parsing.article import parse_article
+from portalcrawl.parsing.loaders import article_item
+from portalcrawl.parsing.reader import read_page
+from portalcrawl.site.profile import load_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "http://127.0.0.1:8123"
@@ -54,8 +54,8 @@ HELPER_SCRIPT = textwrap.dedent(
     from monitor.localportal import build_corpus
     from monitor.localportal.render import Renderer
     from monitor.localportal.routes import respond
-    from portalcrawl import reader
-    from portalcrawl.profile import load_profile
+    from portalcrawl.parsing import reader
+    from portalcrawl.site.profile import load_profile
 
     BASE = "http://127.0.0.1:8123"
     profile = load_profile()

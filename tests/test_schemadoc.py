@@ -5,16 +5,15 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from portalcrawl import schema
-from portalcrawl.schemadoc import readme_section
-from portalcrawl.store import Store
+from portalcrawl.store.database import Store, schema
+from portalcrawl.store.schemadoc import readme_section
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def test_readme_schema_section_is_the_generated_one() -> None:
     assert readme_section() in README.read_text(encoding="utf-8"), (
-        "README schema section is stale: run `python -m portalcrawl.schemadoc README.md`"
+        "README schema section is stale: run `python -m portalcrawl.store.schemadoc README.md`"
     )
 
 

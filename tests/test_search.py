@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from monitor.search import (
+from monitor.data.search import (
     PLAIN_MARKS,
     Query,
     SearchError,
@@ -21,9 +21,9 @@ from monitor.search import (
     search,
     snippet,
 )
-from portalcrawl.dates import VN_TZ
-from portalcrawl.store import Store
-from portalcrawl.textnorm import fold
+from portalcrawl.store.database import Store
+from portalcrawl.text.dates import VN_TZ
+from portalcrawl.text.normalise import fold
 from tests.storefactory import article, crawl_run
 
 TONES = ("", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323")

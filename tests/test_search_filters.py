@@ -7,9 +7,9 @@ import random
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from monitor.search import FILTER_INDEX, search
-from portalcrawl.dates import VN_TZ
-from portalcrawl.store import Store
+from monitor.data.search import FILTER_INDEX, search
+from portalcrawl.store.database import Store
+from portalcrawl.text.dates import VN_TZ
 from tests.storefactory import article as make_article
 from tests.storefactory import build_store, crawl_run
 

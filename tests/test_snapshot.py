@@ -1,4 +1,4 @@
-"""The crawl's start-of-run snapshot (portalcrawl.snapshot) answers what the store holds, as
+"""The crawl's start-of-run snapshot (portalcrawl.store.snapshot) answers what the store holds, as
 the dicts it replaced did: keys to asset ids, articles, listing entries, section counts."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portalcrawl.snapshot import CrawlSnapshot, IntMap
-from portalcrawl.store import Store
+from portalcrawl.store.database import Store
+from portalcrawl.store.snapshot import CrawlSnapshot, IntMap
 from tests.storefactory import article, crawl_run, url_keys
 
 OTHER = "thong-cao-bao-chi"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from portalcrawl.store import Store
-from portalcrawl.urls import article_section
+from portalcrawl.site.urls import article_section
+from portalcrawl.store.database import Store
 from tests.storefactory import article, article_url, crawl_run
 
 NEWS, PRESS = "tin-hoat-dong", "bao-chi-voi-dong-thap"

@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portalcrawl.textnorm import (
+from portalcrawl.text.normalise import (
     clean_multiline,
     clean_text,
     comparison_form,

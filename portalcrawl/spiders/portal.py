@@ -17,29 +17,29 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from portalcrawl.compactsets import IdSet, KeySet
-from portalcrawl.dates import parse_listing_date
-from portalcrawl.derived import hand_on
 from portalcrawl.items import ArticleItem, FetchFailed, ListingPage, ListingSeen, Removal
-from portalcrawl.listing import ListingEntry, parse_listing
-from portalcrawl.profile import Section, load_profile
-from portalcrawl.reader import Reading, reader_for
-from portalcrawl.report import CrawlReport
-from portalcrawl.snapshot import CrawlSnapshot, KnownArticle
-from portalcrawl.store import Store, StoreError
-from portalcrawl.urls import (
+from portalcrawl.parsing.derived import hand_on
+from portalcrawl.parsing.listing import ListingEntry, parse_listing
+from portalcrawl.parsing.reader import Reading, reader_for
+from portalcrawl.site.profile import Section, load_profile
+from portalcrawl.site.urls import (
     article_key,
     listing_page_params,
     listing_url,
     on_portal,
     with_page_params,
 )
-from portalcrawl.walk import (
+from portalcrawl.spiders.walk import (
     Wanted,
     entry_hash,
     failure_message,
     missing_from_listing,
 )
+from portalcrawl.store.compactsets import IdSet, KeySet
+from portalcrawl.store.database import Store, StoreError
+from portalcrawl.store.report import CrawlReport
+from portalcrawl.store.snapshot import CrawlSnapshot, KnownArticle
+from portalcrawl.text.dates import parse_listing_date
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class PortalSpider(scrapy.Spider):
         self.run_id: int | None = None
         self.reader = reader_for(self.profile, self.base)
         self._load_state(settings.get("PORTALCRAWL_DB"))
-        # What the run did per article, at 8 bytes an entry (see portalcrawl.compactsets).
+        # What the run did per article, at 8 bytes an entry (see portalcrawl.store.compactsets).
         self.requested_keys = KeySet()
         self.requested_assets = IdSet()
         self.fetched_assets = IdSet()

@@ -1,0 +1,82 @@
+"""Shared pieces of the command line: the --db option, one-line errors, opening the store."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, NoReturn
+
+import click
+
+from monitor.config import Config, ConfigError, load_config
+from portalcrawl.store.database import Store, StoreError
+from portalcrawl.text.dates import VN_TZ
+
+
+class CliError(click.ClickException):
+    """An error the user can fix: printed as one line, exit status 1."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+def fail(message: str) -> NoReturn:
+    """Stop the command with one line on stderr and a non-zero exit."""
+    raise CliError(message)
+
+
+def get_config(ctx: click.Context) -> Config:
+    """The config named by --config (or the environment), loaded once per invocation."""
+    root = ctx.find_root()
+    root.ensure_object(dict)
+    if "config" not in root.obj:
+        try:
+            root.obj["config"] = load_config(root.obj.get("config_path"))
+        except ConfigError as exc:
+            fail(str(exc))
+    return root.obj["config"]
+
+
+def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--db PATH, defaulting to the config file's / $PORTALCRAWL_DB / data/portal.sqlite3."""
+    return click.option(
+        "--db",
+        "db",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="SQLite store (default: config, $PORTALCRAWL_DB, or data/portal.sqlite3).",
+    )(func)
+
+
+def resolve_db(ctx: click.Context, db: str | None) -> str:
+    return db or get_config(ctx).db
+
+
+def open_store(path: str, *, readonly: bool = True) -> Store:
+    """Open an existing store for a command; a missing or broken file is a one-line error."""
+    try:
+        return Store(path, readonly=readonly, create=False)
+    except StoreError as exc:
+        fail(str(exc))
+
+
+def echo_json(obj: Any) -> None:
+    """One JSON object per line, Vietnamese kept readable."""
+    click.echo(json.dumps(obj, ensure_ascii=False, default=str))
+
+
+def is_tty(stream: Any = None) -> bool:
+    stream = stream or sys.stdout
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def portal_minute(value: str | None, empty: str = "") -> str:
+    """A stored ISO time shown in portal time (+07:00), to the minute."""
+    if not value:
+        return empty
+    try:
+        return datetime.fromisoformat(value).astimezone(VN_TZ).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return value

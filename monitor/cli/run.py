@@ -1,0 +1,150 @@
+"""Commands that crawl: `run` (one monitor cycle) and `demo` (the same against the local copy)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from monitor.cli.common import db_option, fail, get_config, is_tty
+from monitor.config import Config, ConfigError, check_portal_url
+from monitor.runner import RunOutcome, run_cycle
+from portalcrawl.store.database import StoreError
+
+LOCAL_COPY_SETTINGS = {
+    "DOWNLOAD_DELAY": "0",
+    "AUTOTHROTTLE_ENABLED": "0",
+    "CONCURRENT_REQUESTS": "8",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
+    "RETRY_BACKOFF_BASE": "0.2",
+}
+
+
+def _show_progress(line: str) -> None:
+    sys.stderr.write("\r\x1b[K" + line)
+    sys.stderr.flush()
+
+
+def _cycle(config: Config, **kwargs: object) -> RunOutcome:
+    progress = is_tty(sys.stderr)
+    try:
+        outcome = run_cycle(config, progress=progress, show=_show_progress, **kwargs)
+    except (ConfigError, StoreError) as exc:
+        fail(str(exc))
+    if progress:
+        sys.stderr.write("\r\x1b[K")
+    return outcome
+
+
+@click.command()
+@click.option(
+    "--portal-url",
+    help="Portal to crawl (default: config, $PORTALCRAWL_URL, or https://dongthap.gov.vn).",
+)
+@db_option
+@click.option(
+    "--section",
+    "sections",
+    multiple=True,
+    metavar="PATH",
+    help="Only this section (repeatable), e.g. thong-cao-bao-chi.",
+)
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Scrapy setting for this run (repeatable), as `scrapy crawl -s`.",
+)
+@click.option("--full", is_flag=True, help="Re-fetch every article (finds edits to old ones).")
+@click.option(
+    "--notify",
+    multiple=True,
+    metavar="URL",
+    help="Extra channel for this run: an Apprise URL or jsonl://FILE (repeatable).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as one JSON object.")
+@click.pass_context
+def run(
+    ctx: click.Context,
+    portal_url: str | None,
+    db: str | None,
+    sections: tuple[str, ...],
+    settings: tuple[str, ...],
+    full: bool,
+    notify: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Crawl once, record versions, announce new, edited and removed posts."""
+    config = get_config(ctx)
+    try:
+        if portal_url:
+            config.portal_url = check_portal_url(portal_url)
+    except ConfigError as exc:
+        fail(str(exc))
+    if db:
+        config.db = db
+    outcome = _cycle(
+        config, full=full, sections=list(sections), notify=list(notify), settings=list(settings)
+    )
+    if as_json:
+        click.echo(json.dumps(asdict(outcome), ensure_ascii=False))
+    elif outcome.status == "ok":
+        click.echo(outcome.message)
+    if outcome.status != "ok":
+        fail(outcome.message)
+
+
+@click.command()
+@click.option(
+    "--db",
+    default="data/demo.sqlite3",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Store for the demo (recreated).",
+)
+@click.option(
+    "--articles",
+    default=300,
+    show_default=True,
+    type=click.IntRange(10, 20000),
+    help="Articles in the local copy.",
+)
+@click.pass_context
+def demo(ctx: click.Context, db: str, articles: int) -> None:
+    """Serve the local copy of the portal, crawl it, change it, crawl again: all offline."""
+    from monitor.localportal import PortalServer, build_corpus
+
+    path = Path(db)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    corpus = build_corpus(n=articles)
+    with PortalServer(corpus) as server:
+        config = Config(portal_url=server.base_url, db=str(path), settings=LOCAL_COPY_SETTINGS)
+        click.echo(f"local copy of the portal at {server.base_url} ({articles} articles)")
+        first = _cycle(config)
+        click.echo(first.message)
+        _per_section(config.db)
+        changed = corpus.demo_changes()
+        click.echo(f"\nchanged the portal: {changed}")
+        second = _cycle(config)
+        click.echo(second.message)
+    from monitor.cli.ops import notices
+
+    click.echo("\nnotices of the second run:")
+    ctx.invoke(notices, db=str(path), kind=None, since=None, as_json=False)
+    click.echo(f"\nstore: {path}  (try: python -m monitor search 'uy ban' --db {path})")
+
+
+def _per_section(db: str) -> None:
+    from portalcrawl.store.database import Store
+
+    with Store(db, readonly=True) as store:
+        for section, count in sorted(store.section_counts().items()):
+            click.echo(f"  {section:<24} {count:>5} articles")
+
+
+commands = [run, demo]

@@ -1,0 +1,1 @@
+"""Data access for readers of the store: search, history, export, feeds."""

@@ -1,0 +1,134 @@
+"""Articles out of the store for data teams: CSV that Excel reads, JSONL that keeps arrays.
+
+Every file this package writes goes through atomic_output: a temporary file beside the target,
+renamed over it only when complete, so a failed export never leaves half a file behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+import sqlite_utils
+
+from portalcrawl.store.schema import TABLES
+from portalcrawl.text.compare import as_list
+from portalcrawl.text.dates import to_iso
+
+logger = logging.getLogger(__name__)
+
+FORMATS = ("csv", "jsonl")
+JSON_COLUMNS = frozenset({"sections", "images", "attachments"})
+STDOUT = "-"
+
+
+def article_columns(include_html: bool = True) -> list[str]:
+    """The exported columns: every `articles` column in schema order (body_html optional)."""
+    table = next(t for t in TABLES if t.name == "articles")
+    return [c.name for c in table.columns if include_html or c.name != "body_html"]
+
+
+def iter_articles(
+    db: sqlite_utils.Database,
+    *,
+    since: datetime | None = None,
+    section: str | None = None,
+    include_html: bool = True,
+) -> Iterator[dict[str, Any]]:
+    """Article rows by asset id, published since `since` and listed in `section` if given."""
+    columns = article_columns(include_html)
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    if since is not None:
+        where.append("published_at >= :since")
+        params["since"] = to_iso(since)
+    if section:
+        where.append("EXISTS (SELECT 1 FROM json_each(articles.sections) WHERE value = :section)")
+        params["section"] = section
+    sql = f"SELECT {', '.join(f'[{c}]' for c in columns)} FROM articles"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    yield from db.query(sql + " ORDER BY asset_id", params)
+
+
+@contextmanager
+def atomic_output(
+    out: str | os.PathLike[str], *, encoding: str = "utf-8", newline: str | None = None
+) -> Iterator[IO[str]]:
+    """A text stream for `out` ('-' = stdout) that replaces the file only on success."""
+    if str(out) == STDOUT:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    target = Path(out)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding=encoding, newline=newline) as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def export_articles(
+    db: sqlite_utils.Database,
+    fmt: str,
+    out: str | os.PathLike[str],
+    *,
+    since: datetime | None = None,
+    section: str | None = None,
+    include_html: bool = True,
+) -> int:
+    """Write the articles as CSV (UTF-8 with BOM) or JSONL to `out`; returns the row count."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    rows = iter_articles(db, since=since, section=section, include_html=include_html)
+    if fmt == "csv":
+        with atomic_output(out, encoding="utf-8-sig", newline="") as stream:
+            if str(out) == STDOUT:
+                stream.write("\ufeff")  # the file encoding adds it; stdout needs it written
+            count = _write_csv(stream, rows, article_columns(include_html))
+    else:
+        with atomic_output(out) as stream:
+            count = _write_jsonl(stream, rows)
+    logger.info("exported %d articles to %s", count, out)
+    return count
+
+
+def _write_csv(stream: IO[str], rows: Iterator[dict[str, Any]], columns: list[str]) -> int:
+    """JSON columns stay JSON text in CSV: one unambiguous cell per article."""
+    writer = csv.writer(stream)
+    writer.writerow(columns)
+    count = 0
+    for row in rows:
+        writer.writerow(["" if row[c] is None else row[c] for c in columns])
+        count += 1
+    return count
+
+
+def _write_jsonl(stream: IO[str], rows: Iterator[dict[str, Any]]) -> int:
+    count = 0
+    for row in rows:
+        record = {k: as_list(v) if k in JSON_COLUMNS else v for k, v in row.items()}
+        stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        count += 1
+    return count

@@ -1,0 +1,354 @@
+"""Full-text search over the store: folded queries, bm25 ranking in SQL, highlighted snippets.
+
+The FTS index holds textnorm.fold()-ed text, so a query is folded the same way and split into
+word tokens, each quoted as an FTS string and ANDed: FTS syntax typed by a user ("a OR",
+"NEAR(", "title:x") is read as plain words, never as an expression. When the words as typed
+match nothing, the last one (three letters or more) is tried as a prefix ("dong tha" finds
+"Đồng Tháp"): a prefix query costs several times more, so it is only the fallback.
+
+Ranking a very common word over 100,000 articles would cost bm25 on every match, so only the
+RANK_WINDOW newest matches (highest asset ids, which Liferay hands out in order) that pass the
+filters are ranked; fewer matches than that are ranked exhaustively.
+
+Filters that need the article row (a section, a long --since) read it through FILTER_INDEX,
+which holds those columns by asset id: the row itself puts sections after body_html, and reading
+past a long body for each of thousands of candidates was most of a filtered search's time.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from portalcrawl.store.schema import FTS_TABLE
+from portalcrawl.text.compare import as_list
+from portalcrawl.text.dates import to_iso
+from portalcrawl.text.normalise import fold
+
+logger = logging.getLogger(__name__)
+
+RANK_WINDOW = 3000
+FILTER_INDEX = "idx_articles_search"  # portalcrawl.store.schema: articles(asset_id, status, ...)
+SINCE_SET_MAX = 20000  # above this many articles, --since is checked row by row
+WEIGHTS = (10.0, 4.0, 1.0)  # title, summary, body_text: bm25 column weights
+PREFIX_MIN = 3
+SNIPPET_CHARS = 220
+MAX_SPANS = 500  # matches looked at per snippet: enough to find a dense window
+PLAIN_MARKS = ("«", "»")
+ANSI_MARKS = ("\x1b[1;33m", "\x1b[0m")
+_WORD = re.compile(r"[^\W_]+")
+_SPACE = re.compile(r"\s+")
+_FOLDED: dict[int, str] = {}
+
+Segment = tuple[str, bool]  # (text, is_match)
+
+
+class SearchError(ValueError):
+    """A query that leaves nothing to search for, said in one line."""
+
+
+@dataclass(frozen=True)
+class Query:
+    """A user query as folded word tokens; the last one may match as a prefix."""
+
+    terms: tuple[str, ...]
+    prefix: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> Query:
+        """Fold the text and keep its word tokens: everything else is a separator."""
+        terms = tuple(_WORD.findall(fold(text)))
+        if not terms:
+            raise SearchError(f"nothing to search for in {text!r}: give at least one word")
+        return cls(terms)
+
+    def as_prefix(self) -> Query | None:
+        """The fallback query with the last word as a prefix, if it is long enough to be one."""
+        if self.prefix or len(self.terms[-1]) < PREFIX_MIN:
+            return None
+        return Query(self.terms, prefix=True)
+
+    def match_expression(self) -> str:
+        """FTS5 MATCH text: each token an FTS string, ANDed; tokens never contain quotes."""
+        parts = [f'"{term}"' for term in self.terms]
+        if self.prefix:
+            parts[-1] += "*"
+        return " AND ".join(parts)
+
+    def pattern(self) -> re.Pattern[str]:
+        """Regex over folded text finding what the MATCH expression matched (for snippets)."""
+        alternatives = [re.escape(term) for term in self.terms]
+        if self.prefix:
+            alternatives[-1] += r"[^\W_]*"
+        alternatives.sort(key=len, reverse=True)
+        return re.compile(rf"(?<![^\W_])(?:{'|'.join(alternatives)})(?![^\W_])")
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One ranked article with its highlighted title and snippet."""
+
+    asset_id: int
+    title: str
+    url: str
+    published_at: str | None
+    sections: list[str]
+    status: str
+    score: float
+    title_segments: list[Segment]
+    snippet: list[Segment]
+
+    def to_json(self) -> dict[str, Any]:
+        """The --json object: sections stay an array; marks in the snippet are « »."""
+        return {
+            "asset_id": self.asset_id,
+            "title": self.title,
+            "url": self.url,
+            "published_at": self.published_at,
+            "sections": self.sections,
+            "status": self.status,
+            "score": round(self.score, 4),
+            "snippet": render_segments(self.snippet),
+        }
+
+
+def search(
+    db: sqlite_utils.Database,
+    query: str,
+    *,
+    section: str | None = None,
+    since: datetime | None = None,
+    limit: int = 20,
+    include_removed: bool = False,
+    window: int = RANK_WINDOW,
+) -> list[SearchHit]:
+    """Best `limit` articles for the query, best first (score: bm25, higher is better)."""
+    parsed = Query.parse(query)
+    built = _filters(db, section=section, since=since, include_removed=include_removed)
+    if built is None:
+        return []
+    filters, params = built
+    params["window"] = window
+    candidates = _candidates(db, parsed, filters, params)
+    fallback = parsed.as_prefix()
+    if not candidates and fallback is not None:
+        parsed = fallback
+        candidates = _candidates(db, parsed, filters, params)
+    if not candidates:
+        return []
+    logger.debug("%s: %d candidates", parsed.match_expression(), len(candidates))
+    return _hits(db, parsed, _rank(candidates, limit))
+
+
+def _filters(
+    db: sqlite_utils.Database,
+    *,
+    section: str | None,
+    since: datetime | None,
+    include_removed: bool,
+) -> tuple[list[str], dict[str, Any]] | None:
+    """SQL conditions on the FTS rowid and their parameters; None when nothing can match."""
+    params: dict[str, Any] = {}
+    filters: list[str] = []
+    row_checks: list[str] = []  # tests that read the article row: one lookup per candidate
+    if since is not None:
+        params["since"] = to_iso(since)
+        count = db.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM articles WHERE published_at >= ? LIMIT ?)",
+            [params["since"], SINCE_SET_MAX + 1],
+        ).fetchone()[0]
+        if not count:
+            return None
+        if count <= SINCE_SET_MAX:
+            # A small set: its lowest id bounds the rowid range FTS5 walks, and membership in
+            # it (from the published_at index) is exact.
+            params["low"] = db.execute(
+                "SELECT min(+asset_id) FROM articles WHERE published_at >= ?", [params["since"]]
+            ).fetchone()[0]
+            filters.append("rowid >= :low")
+            filters.append("+rowid IN (SELECT asset_id FROM articles WHERE published_at >= :since)")
+        else:
+            row_checks.append("a.published_at >= :since")
+    if section:
+        params["section"] = section
+        params["quoted"] = json.dumps(section, ensure_ascii=False)
+        # instr() rules most rows out cheaply; json_each decides exactly.
+        row_checks.append(
+            "instr(a.sections, :quoted) "
+            "AND EXISTS (SELECT 1 FROM json_each(a.sections) WHERE value = :section)"
+        )
+    if not include_removed and row_checks:  # the row is read anyway: its status too
+        row_checks.insert(0, "a.status <> 'removed'")
+    elif not include_removed:
+        filters.append("+rowid NOT IN (SELECT asset_id FROM articles WHERE status = 'removed')")
+    if row_checks:
+        indexed = f"INDEXED BY {FILTER_INDEX} " if _has_index(db, FILTER_INDEX) else ""
+        filters.append(
+            f"EXISTS (SELECT 1 FROM articles a {indexed}WHERE a.asset_id = {FTS_TABLE}.rowid AND "
+            + " AND ".join(row_checks)
+            + ")"
+        )
+    return filters, params
+
+
+def _has_index(db: sqlite_utils.Database, name: str) -> bool:
+    """A store made before the index was added gets it on its next crawl; until then, without."""
+    row = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", [name])
+    return row.fetchone() is not None
+
+
+def _candidates(
+    db: sqlite_utils.Database, parsed: Query, filters: list[str], params: dict[str, Any]
+) -> list[tuple[int, float]]:
+    """The newest `window` matches passing the filters, newest first, with their bm25.
+
+    bm25 of a row depends on the index's statistics, not on which rows are selected, so it is
+    computed in the same pass (lower is better, as FTS5 has it).
+    """
+    weights = ", ".join(str(w) for w in WEIGHTS)
+    where = " AND ".join([f"{FTS_TABLE} MATCH :match", *filters])
+    rows = db.execute(
+        f"SELECT rowid, bm25({FTS_TABLE}, {weights}) FROM {FTS_TABLE} WHERE {where} "
+        "ORDER BY rowid DESC LIMIT :window",
+        {**params, "match": parsed.match_expression()},
+    ).fetchall()
+    return [(int(rowid), float(rank)) for rowid, rank in rows]
+
+
+def _rank(candidates: list[tuple[int, float]], limit: int) -> list[tuple[int, float]]:
+    """The best `limit` (bm25, then newest first); scores turned so that higher is better."""
+    best = sorted(candidates, key=lambda c: (c[1], -c[0]))[:limit]
+    return [(rowid, -rank) for rowid, rank in best]
+
+
+def _hits(
+    db: sqlite_utils.Database, parsed: Query, ranked: list[tuple[int, float]]
+) -> list[SearchHit]:
+    if not ranked:
+        return []
+    rows = {
+        row["asset_id"]: row
+        for row in db.query(
+            "SELECT asset_id, title, url, published_at, sections, status, summary, body_text "
+            "FROM articles WHERE asset_id IN (SELECT value FROM json_each(?))",
+            [json.dumps([asset_id for asset_id, _ in ranked])],
+        )
+    }
+    pattern = parsed.pattern()
+    hits = []
+    for asset_id, score in ranked:
+        row = rows.get(asset_id)
+        if row is None:
+            logger.warning("search index has article %s that the articles table lacks", asset_id)
+            continue
+        text = "\n\n".join(part for part in (row["summary"], row["body_text"]) if part)
+        hits.append(
+            SearchHit(
+                asset_id=asset_id,
+                title=row["title"],
+                url=row["url"],
+                published_at=row["published_at"],
+                sections=as_list(row["sections"]),
+                status=row["status"],
+                score=score,
+                title_segments=highlight(row["title"], pattern),
+                snippet=snippet(text, pattern),
+            )
+        )
+    return hits
+
+
+def highlight(text: str, pattern: re.Pattern[str]) -> list[Segment]:
+    """The whole text split into matched and unmatched runs (offsets via fold's 1:1 mapping)."""
+    original = unicodedata.normalize("NFC", text or "")
+    spans = [m.span() for m in pattern.finditer(_fold_nfc(original))]
+    return _segments(original, spans, 0, len(original))
+
+
+def snippet(text: str, pattern: re.Pattern[str], width: int = SNIPPET_CHARS) -> list[Segment]:
+    """About `width` characters around the densest cluster of matches, matches marked."""
+    original = unicodedata.normalize("NFC", text or "")
+    folded = _fold_nfc(original)
+    spans = [m.span() for m in pattern.finditer(folded)][:MAX_SPANS]
+    best = _densest(folded, spans, width)
+    start = max(0, spans[best][0] - width // 4) if spans else 0
+    start = _word_edge(original, start, -1)
+    end = _word_edge(original, min(len(original), start + width), +1)
+    segments = _segments(original, spans, start, end)
+    if start > 0:
+        segments.insert(0, ("… ", False))
+    if end < len(original):
+        segments.append((" …", False))
+    return segments
+
+
+def _fold_nfc(text: str) -> str:
+    """textnorm.fold of NFC text as one str.translate, fast enough for every returned body.
+
+    Same offsets and the same words as fold: fold may turn a stray combining mark into a space
+    where this keeps the mark, and neither is a word character.
+    """
+    _FOLDED.update({ord(c): fold(c) for c in set(text) if ord(c) not in _FOLDED})
+    return text.translate(_FOLDED)
+
+
+def _densest(folded: str, spans: list[tuple[int, int]], width: int) -> int:
+    """Index of the span that starts the window with the most distinct matched words."""
+    words = [folded[a:b] for a, b in spans]
+    counts: Counter[str] = Counter()
+    best = best_distinct = 0
+    right = 0
+    for left, (start, _) in enumerate(spans):
+        while right < len(spans) and spans[right][0] < start + width:
+            counts[words[right]] += 1
+            right += 1
+        if len(counts) > best_distinct:
+            best, best_distinct = left, len(counts)
+        counts[words[left]] -= 1
+        if not counts[words[left]]:
+            del counts[words[left]]
+    return best
+
+
+def _word_edge(text: str, pos: int, step: int, reach: int = 20) -> int:
+    """Move pos to the nearest white space in direction step, within reach characters."""
+    for offset in range(reach):
+        at = pos + step * offset
+        if at <= 0 or at >= len(text):
+            return max(0, min(at, len(text)))
+        if text[at - 1 if step < 0 else at].isspace():
+            return at
+    return pos
+
+
+def _segments(text: str, spans: list[tuple[int, int]], start: int, end: int) -> list[Segment]:
+    out: list[Segment] = []
+    cursor = start
+    for a, b in spans:
+        if b <= start or a >= end:
+            continue
+        a, b = max(a, start), min(b, end)
+        if a > cursor:
+            out.append((_SPACE.sub(" ", text[cursor:a]), False))
+        out.append((text[a:b], True))
+        cursor = b
+    if cursor < end:
+        out.append((_SPACE.sub(" ", text[cursor:end]), False))
+    if out and not out[0][1]:
+        out[0] = (out[0][0].lstrip(), False)
+    if out and not out[-1][1]:
+        out[-1] = (out[-1][0].rstrip(), False)
+    return [seg for seg in out if seg[0]]
+
+
+def render_segments(segments: list[Segment], marks: tuple[str, str] = PLAIN_MARKS) -> str:
+    """Segments as one line, matches wrapped in marks (« » by default, ANSI_MARKS on a TTY)."""
+    return "".join(f"{marks[0]}{text}{marks[1]}" if hit else text for text, hit in segments)

@@ -1,0 +1,1 @@
+"""Events to notices, what a notice says, channels and their delivery."""

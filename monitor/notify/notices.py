@@ -1,0 +1,262 @@
+"""Article events become notices (the outbox); a run's counters become crawler alerts.
+
+Notices are made from `article_events` rows that have none yet (UNIQUE event_id, INSERT OR
+IGNORE), so a crawl killed after storing is announced by the next run and calling this twice
+announces nothing twice. Events of baseline runs (runs.baseline = 1) are never announced.
+
+Stats contract: check_health reads the run row (status, error, requests, errors) and its
+`stats` JSON, which the crawl writes on close:
+
+    sections       {section path: {"listed": n, "fetched": n}} for every section the run
+                   walked, sections whose listing pages showed no entry included ("listed": 0)
+    article_pages  article pages parsed
+    fallback_pages of those, pages the fallback (stock Liferay) extraction served
+    unparseable_pages, degraded_pages  see portalcrawl/store/report.py: degraded pages
+        (fallback for an article that did not need it before, or no article at all) drive
+        the template alert
+    requests       HTTP requests made; errors: requests that failed after retries
+                   (runs.requests / runs.errors win when they are set)
+
+A missing key means "not measured": no alert comes from it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from monitor.config import HealthConfig
+from monitor.diff import field_diffs
+from portalcrawl.store.crawlstate import utcnow
+from portalcrawl.store.database import Store
+from portalcrawl.text.compare import as_list
+from portalcrawl.text.dates import to_iso
+
+logger = logging.getLogger(__name__)
+
+# Below these counts a share says little (1 failed request of 2), unless every page is degraded.
+MIN_ARTICLE_PAGES = 3
+MIN_ERRORS = 3
+
+_UNANNOUNCED = """
+SELECT e.id, e.run_id, e.asset_id, e.kind, e.version, e.fields,
+       coalesce(v.title, a.title) AS title, coalesce(v.url, a.url) AS url,
+       coalesce(v.published_at, a.published_at) AS published_at, a.sections
+FROM article_events e
+LEFT JOIN runs r ON r.id = e.run_id
+LEFT JOIN articles a ON a.asset_id = e.asset_id
+LEFT JOIN article_versions v ON v.asset_id = e.asset_id AND v.version = e.version
+WHERE coalesce(r.baseline, 0) = 0
+  AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.event_id = e.id)
+  AND NOT (e.kind = 'new' AND coalesce(v.published_at, a.published_at) < :history)
+ORDER BY e.id
+"""
+
+
+def history_cutoff(store: Store, hours: float) -> str:
+    """Articles published this long before the first complete run are history, not news.
+
+    A baseline that failed a page leaves old articles for a later run to catch up: they are
+    stored and versioned like any other, but announcing them as `new` would be noise.
+    """
+    row = store.db.execute(
+        "SELECT started_at FROM runs WHERE status = 'ok' ORDER BY id LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return ""
+    start = datetime.fromisoformat(row[0]) - timedelta(hours=hours)
+    return to_iso(start)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def edit_diff(store: Store, asset_id: int, version: int, fields: list[str]) -> str | None:
+    """Plain word diff of version-1 → version, one 'field: …' paragraph per changed field."""
+    rows = {
+        row["version"]: row
+        for row in store.db.query(
+            "SELECT * FROM article_versions WHERE asset_id=? AND version IN (?, ?)",
+            [asset_id, version - 1, version],
+        )
+    }
+    if version - 1 not in rows or version not in rows:
+        return None
+    diffs = field_diffs(rows[version - 1], rows[version], fields)
+    return "\n\n".join(f"{name}: {text}" for name, text in diffs.items()) or None
+
+
+def create_notices(
+    store: Store, run_id: int | None = None, *, history_hours: float = 48.0
+) -> list[int]:
+    """One notice per unannounced event of a non-baseline run; run_id = the run making them.
+
+    `new` events of articles published before history_cutoff() are not announced.
+    """
+    created: list[int] = []
+    now = utcnow()
+    history = history_cutoff(store, history_hours)
+    with store.db.atomic():
+        for event in list(store.db.query(_UNANNOUNCED, {"history": history})):
+            fields = as_list(event["fields"]) if event["kind"] == "edited" else []
+            diff = None
+            if fields and event["version"]:
+                diff = edit_diff(store, event["asset_id"], event["version"], fields)
+            sections = as_list(event["sections"])
+            cur = store.db.execute(
+                "INSERT OR IGNORE INTO notices(run_id, event_id, kind, asset_id, url, title, "
+                "section, published_at, fields, diff, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    run_id or event["run_id"] or None,
+                    event["id"],
+                    event["kind"],
+                    event["asset_id"],
+                    event["url"],
+                    event["title"] or f"#{event['asset_id']}",
+                    sections[0] if sections else None,
+                    event["published_at"],
+                    _json(fields),
+                    diff,
+                    now,
+                ],
+            )
+            if cur.rowcount:
+                created.append(int(cur.lastrowid))
+    if created:
+        logger.info("%d new notices", len(created))
+    return created
+
+
+def alert(store: Store, run_id: int | None, message: str, details: Mapping[str, Any]) -> int:
+    """A crawler_alert notice, once per run and message (check_health may run twice)."""
+    with store.db.atomic():
+        row = store.db.execute(
+            "SELECT id FROM notices WHERE kind='crawler_alert' AND run_id IS ? AND title=?",
+            [run_id, message],
+        ).fetchone()
+        if row:
+            return int(row[0])
+        run = store.run(run_id) if run_id is not None else None
+        cur = store.db.execute(
+            "INSERT INTO notices(run_id, kind, url, title, fields, created_at) "
+            "VALUES (?, 'crawler_alert', ?, ?, ?, ?)",
+            [run_id, run["portal_url"] if run else None, message, _json(dict(details)), utcnow()],
+        )
+    logger.info("crawler alert: %s", message)
+    return int(cur.lastrowid)
+
+
+def _stats(run: Mapping[str, Any]) -> dict[str, Any]:
+    try:
+        stats = json.loads(run.get("stats") or "{}")
+    except ValueError:
+        return {}
+    return stats if isinstance(stats, dict) else {}
+
+
+def _listed(stats: Mapping[str, Any]) -> dict[str, int]:
+    sections = stats.get("sections")
+    if not isinstance(sections, dict):
+        return {}
+    return {
+        name: int(counts.get("listed") or 0)
+        for name, counts in sections.items()
+        if isinstance(counts, dict)
+    }
+
+
+def _previous_counts(store: Store, run_id: int) -> dict[str, int]:
+    """Articles each section had before this run: state, the last ok run, live articles."""
+    counts: dict[str, int] = dict(store.section_counts())
+
+    def keep(section: str, count: int | None) -> None:
+        counts[section] = max(counts.get(section, 0), count or 0)
+
+    rows = store.db.execute(
+        "SELECT section, last_count FROM section_state WHERE last_run_id IS NOT ?", [run_id]
+    ).fetchall()
+    for section, count in rows:
+        keep(section, count)
+    previous = list(
+        store.db.query(
+            "SELECT stats FROM runs WHERE id < ? AND status='ok' ORDER BY id DESC LIMIT 1", [run_id]
+        )
+    )
+    if previous:
+        for section, count in _listed(_stats(previous[0])).items():
+            keep(section, count)
+    return counts
+
+
+def _problems(
+    store: Store, run: Mapping[str, Any], health: HealthConfig
+) -> list[tuple[str, dict[str, Any]]]:
+    run_id = run["id"]
+    if run["status"] in ("failed", "aborted"):
+        reason = run.get("error") or "no reason recorded"
+        return [(f"run {run_id} {run['status']}: {reason}", {"status": run["status"]})]
+    stats = _stats(run)
+    found: list[tuple[str, dict[str, Any]]] = []
+    listed = _listed(stats)
+    if listed:
+        before = _previous_counts(store, run_id)
+        for section, count in sorted(listed.items()):
+            read = stats["sections"].get(section) or {}
+            if read.get("failed") or not read.get("pages", 1):
+                continue  # its listing could not be read: the error alert says so
+            if count == 0 and before.get(section, 0) > 0:
+                found.append(
+                    (
+                        f"section {section} listed no articles (it had {before[section]})",
+                        {"section": section, "listed": 0, "before": before[section]},
+                    )
+                )
+    pages = int(stats.get("article_pages") or 0) + int(stats.get("unparseable_pages") or 0)
+    degraded = int(stats.get("degraded_pages", stats.get("fallback_pages")) or 0)
+    if degraded and (
+        degraded == pages
+        or (pages >= MIN_ARTICLE_PAGES and degraded / pages > health.fallback_share)
+    ):
+        found.append(
+            (
+                f"the article template changed? {degraded} of {pages} article pages needed "
+                "the fallback extractor or held no article",
+                {
+                    "degraded_pages": degraded,
+                    "article_pages": pages,
+                    "threshold": health.fallback_share,
+                },
+            )
+        )
+    errors = int(run.get("errors") or stats.get("errors") or 0)
+    requests = int(run.get("requests") or stats.get("requests") or 0)
+    share = errors / requests if requests else 0.0
+    if errors > health.max_errors or (errors >= MIN_ERRORS and share > health.error_share):
+        found.append(
+            (
+                f"{errors} failed requests of {requests}",
+                {
+                    "errors": errors,
+                    "requests": requests,
+                    "max_errors": health.max_errors,
+                    "error_share": health.error_share,
+                },
+            )
+        )
+    return found
+
+
+def check_health(store: Store, run_id: int, health: HealthConfig) -> list[str]:
+    """Crawler alerts for a finished run, so a portal layout change never passes silently."""
+    run = store.run(run_id)
+    if run is None or run["status"] == "running":
+        return []
+    messages = []
+    for message, details in _problems(store, run, health):
+        alert(store, run_id, message, {"run_id": run_id, **details})
+        messages.append(message)
+    return messages

@@ -1,0 +1,1 @@
+"""Pages to fields: selectors, listing pages, article pages, loaders, the page reader."""

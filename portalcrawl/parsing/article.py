@@ -1,0 +1,300 @@
+"""Raw fields from portal pages with the profile's selectors (parsel/lxml only, no Scrapy).
+
+The output is raw: the ItemLoader's processors do NFC, white space, 'null' and dates.
+Selectors are CSS as in the profile, translated by parsel once and run as compiled lxml
+XPath on the page parsel parsed: the same matches as `Selector.css`, without a Selector
+object per node (this runs for every page of a crawl).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+
+from lxml import html as lxml_html
+from parsel import Selector
+
+from portalcrawl.parsing.selectors import (
+    Element,
+    attr_path,
+    dropper,
+    first,
+    root_of,
+    select_all,
+    text_of,
+)
+from portalcrawl.site.profile import Profile
+from portalcrawl.site.urls import absolute, article_key, on_portal, strip_query
+from portalcrawl.text.dates import parse_date_line
+from portalcrawl.text.normalise import clean_text
+
+BLOCK_TEXT = {
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "figcaption",
+    "caption",
+    "pre",
+    "blockquote",
+    "dt",
+    "dd",
+}
+CONTAINERS = {
+    "div",
+    "section",
+    "article",
+    "figure",
+    "ul",
+    "ol",
+    "dl",
+    "main",
+    "header",
+    "footer",
+    "aside",
+    "center",
+    "font",
+    "span",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+}
+SKIP = {"script", "style", "noscript", "img", "svg", "iframe", "form", "button", "input"}
+_SOURCE = re.compile(r"^\s*Nguồn\s*:\s*", re.IGNORECASE)
+_SIGNATURE_MAX = 60
+# Liferay's asset entry ids: ASCII digits that fit SQLite's INTEGER (a page saying otherwise
+# holds no article we can store).
+_ASSET_ID = re.compile(r"[0-9]{1,18}")
+_DROP = "data-portalcrawl-drop"
+
+
+@dataclass
+class RawArticle:
+    asset_id: int
+    canonical: str
+    title: str
+    date_text: str
+    summary: str
+    paragraphs: list[str]
+    body_html: str
+    author: str
+    source: str
+    attachments: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+    extraction: str = "profile"
+
+
+def is_not_found(sel: Selector, profile: Profile) -> bool:
+    """Liferay's 'resource not found' portlet, served with 404 or (soft 404) with 200."""
+    page = root_of(sel)
+    if select_all(page, profile.fallback["content"]):
+        return False
+    alert = text_of(first(page, profile.fallback["not_found"]))
+    return profile.not_found_text.lower() in clean_text(alert).lower()
+
+
+def block_texts(
+    element: lxml_html.HtmlElement, skip_classes: frozenset[str] = frozenset()
+) -> list[str]:
+    """Paragraph-level texts of a content element, in document order."""
+    out: list[str] = []
+    pending: list[str] = []
+
+    def flush() -> None:
+        if pending:
+            out.append(" ".join(pending))
+            pending.clear()
+
+    def walk(el: lxml_html.HtmlElement) -> None:
+        if el.text:
+            pending.append(el.text)
+        for child in el:
+            tag = child.tag if isinstance(child.tag, str) else ""
+            classes = set((child.get("class") or "").split())
+            if tag in SKIP or classes & skip_classes:
+                pass
+            elif tag == "br":
+                pending.append(" ")
+            elif tag == "table":
+                flush()
+                for row in child.iter("tr"):
+                    cells = [" ".join(c.itertext()) for c in row if c.tag in ("td", "th")]
+                    out.append(" | ".join(clean_text(c) for c in cells))
+            elif tag in BLOCK_TEXT:
+                flush()
+                if any(
+                    isinstance(d.tag, str) and d.tag in ("p", "table", "ul", "ol")
+                    for d in child.iterdescendants()
+                ):
+                    walk(child)
+                else:
+                    out.append(" ".join(t for t in _itertext(child, skip_classes)))
+                flush()
+            elif tag in CONTAINERS and tag not in ("span", "strong", "b", "em", "i", "u", "font"):
+                flush()
+                walk(child)
+                flush()
+            else:
+                pending.extend(_itertext(child, skip_classes))
+            if child.tail:
+                pending.append(child.tail)
+
+    walk(element)
+    flush()
+    return [t for t in (clean_text(x) for x in out) if t]
+
+
+def _itertext(el: lxml_html.HtmlElement, skip_classes: frozenset[str]) -> list[str]:
+    parts: list[str] = []
+    if el.text:
+        parts.append(el.text)
+    for child in el:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag not in SKIP and not set((child.get("class") or "").split()) & skip_classes:
+            parts.extend(_itertext(child, skip_classes))
+        if child.tail:
+            parts.append(child.tail)
+    return parts
+
+
+def _body_html(
+    element: lxml_html.HtmlElement,
+    drop: list[str],
+    page_url: str,
+    base: str,
+    aliases: tuple[str, ...],
+) -> str:
+    clone = copy.deepcopy(element)
+    for css in drop:
+        for node in dropper(css)(clone):
+            node.drop_tree()
+    clone.rewrite_links(
+        lambda href: absolute(href, page_url, base, aliases) or "", resolve_base_href=False
+    )
+    inner = (clone.text or "") + "".join(
+        lxml_html.tostring(child, encoding="unicode") for child in clone
+    )
+    return inner
+
+
+def parse_article(sel: Selector, page_url: str, profile: Profile, base: str) -> RawArticle | None:
+    """Raw article fields, with the profile template or else the stock Liferay structure."""
+    page = root_of(sel)
+    fb = profile.fallback
+    content = first(page, fb["content"])
+    if content is None:
+        return None
+    raw_id = content.get(fb["asset_id_attr"]) or ""
+    if not _ASSET_ID.fullmatch(raw_id.strip()):
+        anchor = first(page, fb["anchor"])
+        raw_id = anchor.get("id", "") if anchor is not None else ""
+    if not _ASSET_ID.fullmatch(raw_id.strip()):
+        return None
+    canonicals = select_all(page, 'link[rel="canonical"]::attr(href)')
+    canonical = canonicals[0] if canonicals else None
+    canonical_url = on_portal(canonical, page_url, base, profile.aliases) if canonical else None
+    if not canonical_url or not article_key(canonical_url):
+        canonical_url = page_url
+    rules = profile.article
+    root = first(content, rules["root"])
+    common = dict(asset_id=int(raw_id.strip()), canonical=strip_query(canonical_url))
+    if root is not None:
+        return _from_template(root, rules, page_url, profile, base, common)
+    return _from_stock(content, page, page_url, profile, base, common)
+
+
+def _links(
+    elements: list[Element], attr: str, page_url: str, profile: Profile, base: str
+) -> list[str]:
+    """Absolute URLs of `attr` on the elements and their descendants, first seen first."""
+    path = attr_path(attr)
+    urls = (absolute(v, page_url, base, profile.aliases) for el in elements for v in path(el))
+    return list(dict.fromkeys(u for u in urls if u))
+
+
+def _from_template(
+    root: Element, rules: dict, page_url: str, profile: Profile, base: str, common: dict
+) -> RawArticle:
+    body = first(root, rules["body"])
+    author_sel = first(body, rules["author"]) if body is not None else None
+    skip = frozenset(c.split(".", 1)[1] for c in rules.get("drop", []) if "." in c)
+    paragraphs = block_texts(body, skip) if body is not None else []
+    body_html = ""
+    if body is not None:
+        body_html = _body_html(body, rules.get("drop", []), page_url, base, profile.aliases)
+    source = _SOURCE.sub("", clean_text(text_of(first(root, rules["source"]))))
+    attachments = _links(select_all(root, rules["attachments"]), "href", page_url, profile, base)
+    return RawArticle(
+        title=text_of(first(root, rules["title"])),
+        date_text=text_of(first(root, rules["date"])),
+        summary=text_of(first(root, rules["summary"])),
+        paragraphs=paragraphs,
+        body_html=body_html,
+        author=text_of(author_sel),
+        source=source,
+        attachments=attachments,
+        images=_links([] if body is None else [body], "src", page_url, profile, base),
+        extraction="profile",
+        **common,
+    )
+
+
+def _from_stock(
+    content: Element, page: Element, page_url: str, profile: Profile, base: str, common: dict
+) -> RawArticle:
+    title = text_of(first(page, profile.fallback["title"])) or content.get(
+        "data-analytics-asset-title", ""
+    )
+    blocks = block_texts(content)
+    date_text = ""
+    source = ""
+    kept: list[str] = []
+    for block in blocks:
+        if clean_text(block) == clean_text(title):
+            continue
+        if not date_text and len(block) < 80 and parse_date_line(block):
+            date_text = block
+            continue
+        if not source and _SOURCE.match(block):
+            source = _SOURCE.sub("", block)
+            continue
+        kept.append(block)
+    paragraphs = select_all(content, "p")
+    author = ""
+    if kept and paragraphs:
+        last = paragraphs[-1]
+        last_text = clean_text(text_of(last))
+        strong = clean_text(" ".join(select_all(last, "strong ::text, b ::text")))
+        if (
+            last_text == kept[-1]
+            and (strong == last_text or len(last_text) <= 30)
+            and len(last_text) <= _SIGNATURE_MAX
+        ):
+            author = kept.pop()
+            last.set(_DROP, "1")
+    summary = kept.pop(0) if len(kept) > 1 else ""
+    if summary and paragraphs and clean_text(text_of(paragraphs[0])) == summary:
+        paragraphs[0].set(_DROP, "1")
+    links = _links([content], "href", page_url, profile, base)
+    return RawArticle(
+        title=title,
+        date_text=date_text,
+        summary=summary,
+        paragraphs=kept,
+        body_html=_body_html(
+            content, ["script", "style", f"[{_DROP}]"], page_url, base, profile.aliases
+        ),
+        author=author,
+        source=source,
+        attachments=[u for u in links if "/documents/" in u],
+        images=_links([content], "src", page_url, profile, base),
+        extraction="fallback",
+        **common,
+    )

@@ -1,0 +1,1 @@
+"""Where a portal is described: the site profile and the URL forms of Liferay."""

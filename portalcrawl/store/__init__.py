@@ -1,0 +1,1 @@
+"""The SQLite store: schema, migrations, articles, runs, the crawl's own state."""

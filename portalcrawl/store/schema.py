@@ -1,0 +1,398 @@
+"""The SQLite store's schema, declared once: DDL and the README's schema section come from here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    doc: str
+    constraint: str = ""
+
+    def ddl(self) -> str:
+        return " ".join(part for part in (f"[{self.name}]", self.type, self.constraint) if part)
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    doc: str
+    columns: tuple[Column, ...]
+    extra: tuple[str, ...] = ()
+    indexes: tuple[str, ...] = field(default=())
+    public: bool = True
+
+    def ddl(self) -> list[str]:
+        body = ",\n  ".join([c.ddl() for c in self.columns] + list(self.extra))
+        stmts = [f"CREATE TABLE IF NOT EXISTS [{self.name}] (\n  {body}\n)"]
+        stmts += [ix for ix in self.indexes]
+        return stmts
+
+
+C = Column
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        "articles",
+        "One row per article (asset entry id), its latest meaningful version and its status. An "
+        "article listed in two sections keeps the URL it was first stored under.",
+        (
+            C(
+                "asset_id",
+                "INTEGER",
+                "Liferay asset entry id: the article's one stable identity.",
+                "PRIMARY KEY",
+            ),
+            C("url", "TEXT", "Canonical article URL, without query string.", "NOT NULL"),
+            C("title", "TEXT", "Title, NFC, white space folded.", "NOT NULL"),
+            C("summary", "TEXT", "The lead (sapo); for migrated articles their first paragraph."),
+            C(
+                "body_text",
+                "TEXT",
+                "Body paragraphs separated by blank lines; no lead, signature or page furniture.",
+                "NOT NULL",
+            ),
+            C("body_html", "TEXT", "The article body only, sanitised to an allow-list of tags."),
+            C(
+                "published_at",
+                "TEXT",
+                "Publication time, ISO 8601 with +07:00 (article date line, "
+                "else the listing date).",
+            ),
+            C("author", "TEXT", "Signature line, e.g. 'K.V.A'."),
+            C("source", "TEXT", "Source of a reprint ('Báo Đồng Tháp'), without 'Nguồn:'."),
+            C(
+                "sections",
+                "TEXT",
+                "JSON array of section paths that list the article, e.g. "
+                '["tin-hoat-dong", "bao-chi-voi-dong-thap"].',
+                "NOT NULL DEFAULT '[]'",
+            ),
+            C(
+                "images",
+                "TEXT",
+                "JSON array of absolute image URLs in the body.",
+                "NOT NULL DEFAULT '[]'",
+            ),
+            C(
+                "attachments",
+                "TEXT",
+                "JSON array of absolute attachment URLs (press releases).",
+                "NOT NULL DEFAULT '[]'",
+            ),
+            C(
+                "content_hash",
+                "TEXT",
+                "SHA-256 of the comparison form of the compared fields; equal hashes mean no edit.",
+                "NOT NULL",
+            ),
+            C(
+                "version",
+                "INTEGER",
+                "Current version number (article_versions.version).",
+                "NOT NULL DEFAULT 1",
+            ),
+            C(
+                "extraction",
+                "TEXT",
+                "'profile' (site-profile selectors) or 'fallback' (stock Liferay structure).",
+                "NOT NULL DEFAULT 'profile'",
+            ),
+            C(
+                "first_seen_at",
+                "TEXT",
+                "When the crawler first stored it (UTC, ISO 8601).",
+                "NOT NULL",
+            ),
+            C(
+                "last_seen_at",
+                "TEXT",
+                "When a listing or fetch last showed it live (UTC).",
+                "NOT NULL",
+            ),
+            C(
+                "status",
+                "TEXT",
+                "'live' or 'removed'. Removed rows are kept.",
+                "NOT NULL DEFAULT 'live'",
+            ),
+            C("removed_at", "TEXT", "When it was found removed (UTC); NULL while live."),
+        ),
+        indexes=(
+            "CREATE INDEX IF NOT EXISTS idx_articles_published ON articles(published_at)",
+            "CREATE INDEX IF NOT EXISTS idx_articles_status ON articles(status)",
+            "CREATE INDEX IF NOT EXISTS idx_articles_url ON articles(url)",
+            # Search filters read these by asset id without the row (monitor/data/search.py).
+            "CREATE INDEX IF NOT EXISTS idx_articles_search "
+            "ON articles(asset_id, status, sections, published_at)",
+        ),
+    ),
+    Table(
+        "article_versions",
+        "Every meaningful version of every article; never deleted or rewritten.",
+        (
+            C("asset_id", "INTEGER", "The article.", "NOT NULL"),
+            C("version", "INTEGER", "1 for the first version, then +1 per edit.", "NOT NULL"),
+            C("run_id", "INTEGER", "The run that recorded it (runs.id)."),
+            C("recorded_at", "TEXT", "When it was recorded (UTC).", "NOT NULL"),
+            C("url", "TEXT", "Canonical URL at that version.", "NOT NULL"),
+            C("title", "TEXT", "As in articles.", "NOT NULL"),
+            C("summary", "TEXT", "As in articles."),
+            C("body_text", "TEXT", "As in articles.", "NOT NULL"),
+            C("body_html", "TEXT", "As in articles."),
+            C("published_at", "TEXT", "As in articles."),
+            C("author", "TEXT", "As in articles."),
+            C("source", "TEXT", "As in articles."),
+            C("images", "TEXT", "As in articles (JSON array).", "NOT NULL DEFAULT '[]'"),
+            C("attachments", "TEXT", "As in articles (JSON array).", "NOT NULL DEFAULT '[]'"),
+            C("content_hash", "TEXT", "As in articles.", "NOT NULL"),
+            C(
+                "changed_fields",
+                "TEXT",
+                "JSON array of the fields that differ from the previous "
+                "version ([] for version 1).",
+                "NOT NULL DEFAULT '[]'",
+            ),
+        ),
+        extra=("PRIMARY KEY (asset_id, version)",),
+        indexes=("CREATE INDEX IF NOT EXISTS idx_versions_run ON article_versions(run_id)",),
+    ),
+    Table(
+        "article_events",
+        "What each run found happening to an article; the monitor turns events into notices.",
+        (
+            C("id", "INTEGER", "Event id.", "PRIMARY KEY"),
+            C("run_id", "INTEGER", "The run that found it.", "NOT NULL"),
+            C("asset_id", "INTEGER", "The article.", "NOT NULL"),
+            C("kind", "TEXT", "'new', 'edited', 'removed' or 'restored'.", "NOT NULL"),
+            C("version", "INTEGER", "Article version after the event."),
+            C(
+                "fields",
+                "TEXT",
+                "JSON array of changed fields (edited), else [].",
+                "NOT NULL DEFAULT '[]'",
+            ),
+            C("reason", "TEXT", "For removals: '404', 'soft404'; else NULL."),
+            C("created_at", "TEXT", "When (UTC).", "NOT NULL"),
+        ),
+        indexes=("CREATE INDEX IF NOT EXISTS idx_events_run ON article_events(run_id)",),
+    ),
+    Table(
+        "runs",
+        "One row per crawl run, whoever started it (monitor, scheduler or scrapy crawl).",
+        (
+            C("id", "INTEGER", "Run id.", "PRIMARY KEY"),
+            C("started_at", "TEXT", "Start (UTC).", "NOT NULL"),
+            C("finished_at", "TEXT", "End (UTC); NULL while running or if killed."),
+            C(
+                "status",
+                "TEXT",
+                "'running', 'ok', 'failed' or 'aborted' (killed; marked so on the next start).",
+                "NOT NULL DEFAULT 'running'",
+            ),
+            C("mode", "TEXT", "'incremental' or 'full'.", "NOT NULL DEFAULT 'incremental'"),
+            C(
+                "baseline",
+                "INTEGER",
+                "1 when no run had completed before: its events are not announced.",
+                "NOT NULL DEFAULT 0",
+            ),
+            C("sections", "TEXT", "JSON array of the sections crawled.", "NOT NULL DEFAULT '[]'"),
+            C("portal_url", "TEXT", "The portal crawled."),
+            C("pid", "INTEGER", "Process id of the crawl, to detect a killed run."),
+            C("pages", "INTEGER", "Listing pages read.", "NOT NULL DEFAULT 0"),
+            C("articles", "INTEGER", "Article pages fetched and stored.", "NOT NULL DEFAULT 0"),
+            C(
+                "requests",
+                "INTEGER",
+                "HTTP requests made (robots.txt included).",
+                "NOT NULL DEFAULT 0",
+            ),
+            C("errors", "INTEGER", "Requests that failed after retries.", "NOT NULL DEFAULT 0"),
+            C("drops", "INTEGER", "Items dropped by validation.", "NOT NULL DEFAULT 0"),
+            C(
+                "stats",
+                "TEXT",
+                "JSON object: the run's detailed counters (drop reasons, fallback "
+                "share, per-section counts).",
+                "NOT NULL DEFAULT '{}'",
+            ),
+            C("error", "TEXT", "Why a run failed, one line."),
+        ),
+        indexes=("CREATE INDEX IF NOT EXISTS idx_runs_status ON runs(status)",),
+    ),
+    Table(
+        "notices",
+        "The outbox: one row per announcement (new, edited, removed, restored, crawler_alert).",
+        (
+            C("id", "INTEGER", "Notice id.", "PRIMARY KEY"),
+            C("run_id", "INTEGER", "The run that produced it."),
+            C(
+                "event_id",
+                "INTEGER",
+                "The article event behind it (unique); NULL for crawler_alert.",
+                "UNIQUE",
+            ),
+            C(
+                "kind",
+                "TEXT",
+                "'new', 'edited', 'removed', 'restored' or 'crawler_alert'.",
+                "NOT NULL",
+            ),
+            C("asset_id", "INTEGER", "The article; NULL for crawler_alert."),
+            C("url", "TEXT", "Article URL (or the portal URL for alerts)."),
+            C("title", "TEXT", "Article title, or the alert's one-line message.", "NOT NULL"),
+            C("section", "TEXT", "The article's first section path; NULL for alerts."),
+            C("published_at", "TEXT", "Article publication time (+07:00)."),
+            C(
+                "fields",
+                "TEXT",
+                "JSON array of changed field names (edited) or alert details.",
+                "NOT NULL DEFAULT '[]'",
+            ),
+            C(
+                "diff",
+                "TEXT",
+                "Word-level diff of each changed field, plain text ([-old-] {+new+}).",
+            ),
+            C("created_at", "TEXT", "When (UTC).", "NOT NULL"),
+        ),
+        indexes=(
+            "CREATE INDEX IF NOT EXISTS idx_notices_kind ON notices(kind)",
+            "CREATE INDEX IF NOT EXISTS idx_notices_created ON notices(created_at)",
+        ),
+    ),
+    Table(
+        "deliveries",
+        "Each notice per channel: the delivery state machine.",
+        (
+            C("id", "INTEGER", "Delivery id.", "PRIMARY KEY"),
+            C("notice_id", "INTEGER", "The notice.", "NOT NULL"),
+            C(
+                "channel",
+                "TEXT",
+                "Channel name from the config (or 'notify-<hash of the URL>' for --notify).",
+                "NOT NULL",
+            ),
+            C(
+                "status",
+                "TEXT",
+                "'pending', 'delivered' or 'failed' (gave up).",
+                "NOT NULL DEFAULT 'pending'",
+            ),
+            C("attempts", "INTEGER", "Send attempts so far.", "NOT NULL DEFAULT 0"),
+            C("last_error", "TEXT", "Last failure, credentials masked."),
+            C("delivered_at", "TEXT", "When it was delivered (UTC)."),
+            C("updated_at", "TEXT", "Last change (UTC).", "NOT NULL"),
+        ),
+        extra=("UNIQUE (notice_id, channel)",),
+        indexes=("CREATE INDEX IF NOT EXISTS idx_deliveries_status ON deliveries(status)",),
+    ),
+    Table(
+        "channel_state",
+        "Delivery bookkeeping: where each channel stands in the notices outbox, so a new channel "
+        "starts with the current run and a returning one catches up on what it missed.",
+        (
+            C("channel", "TEXT", "Channel name (as in deliveries.channel).", "PRIMARY KEY"),
+            C(
+                "last_notice_id",
+                "INTEGER",
+                "Highest notice id already matched against the "
+                "channel's filters; later notices are still to be considered.",
+                "NOT NULL",
+            ),
+            C("first_used_at", "TEXT", "When the channel was first used (UTC).", "NOT NULL"),
+            C("updated_at", "TEXT", "Last change (UTC).", "NOT NULL"),
+        ),
+        public=False,
+    ),
+    Table(
+        "article_urls",
+        "Crawler bookkeeping: every URL key (slug or id form) seen for an article.",
+        (
+            C("url_key", "TEXT", "'slug:<urlTitle>' or 'id:<assetEntryId>'.", "PRIMARY KEY"),
+            C("asset_id", "INTEGER", "The article it leads to.", "NOT NULL"),
+        ),
+        indexes=("CREATE INDEX IF NOT EXISTS idx_urls_asset ON article_urls(asset_id)",),
+        public=False,
+    ),
+    Table(
+        "listing_entries",
+        "Crawler bookkeeping: the last listing entry seen per article and section.",
+        (
+            C("asset_id", "INTEGER", "The article.", "NOT NULL"),
+            C("section", "TEXT", "Section path.", "NOT NULL"),
+            C(
+                "entry_hash",
+                "TEXT",
+                "Hash of the entry's comparison form (title, date, summary, cover).",
+                "NOT NULL",
+            ),
+            C("listed_date", "TEXT", "Date shown in the listing (YYYY-MM-DD)."),
+            C("last_run_id", "INTEGER", "Last run that saw it listed."),
+        ),
+        extra=("PRIMARY KEY (asset_id, section)",),
+        public=False,
+    ),
+    Table(
+        "section_state",
+        "Crawler bookkeeping: whether a section's store is in step with its listing.",
+        (
+            C("section", "TEXT", "Section path.", "PRIMARY KEY"),
+            C(
+                "synced",
+                "INTEGER",
+                "1 once a run walked and fetched it cleanly; 0 while a run "
+                "is under way or after a failure (the next run walks it whole).",
+                "NOT NULL DEFAULT 0",
+            ),
+            C("last_run_id", "INTEGER", "Last run that walked it."),
+            C("last_count", "INTEGER", "Articles listed in that run."),
+        ),
+        public=False,
+    ),
+    Table(
+        "crawl_backlog",
+        "Crawler bookkeeping: requests that failed after retries, tried first by the next run.",
+        (
+            C("url", "TEXT", "The URL that failed.", "PRIMARY KEY"),
+            C("kind", "TEXT", "'listing' or 'article'.", "NOT NULL"),
+            C("section", "TEXT", "Section path."),
+            C("asset_id", "INTEGER", "Known article, if any."),
+            C("run_id", "INTEGER", "Run that last failed it."),
+            C("attempts", "INTEGER", "Runs that failed it.", "NOT NULL DEFAULT 1"),
+            C("last_error", "TEXT", "Why."),
+        ),
+        public=False,
+    ),
+    Table(
+        "meta",
+        "Store metadata: schema_version.",
+        (
+            C("key", "TEXT", "Name.", "PRIMARY KEY"),
+            C("value", "TEXT", "Value."),
+        ),
+        public=False,
+    ),
+)
+
+FTS_TABLE = "articles_fts"
+FTS_DDL = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+    "title, summary, body_text, tokenize='unicode61 remove_diacritics 2')"
+)
+FTS_DOC = (
+    "FTS5 index over the *folded* title, summary and body_text of `articles` (rowid = asset_id): "
+    "lower case, accents removed, đ → d. Query it with folded words (monitor.data.search does); "
+    "the store keeps it in step on every write."
+)
+
+
+def ddl() -> list[str]:
+    """All CREATE statements, in order."""
+    return [stmt for table in TABLES for stmt in table.ddl()] + [FTS_DDL]

@@ -1,0 +1,168 @@
+"""Vietnamese portal dates: the article date line, listing dates, dates in running text.
+
+All portal times are UTC+07:00 (Asia/Ho_Chi_Minh has kept that offset since 1975), so VN_TZ is
+a fixed offset: every time we write carries exactly "+07:00", whatever the year.
+Matching runs on textnorm.fold(clean_text(text)): NFD input, U+00A0, zero-width characters,
+upper/lower case and missing accents ("Thu Hai") all read the same.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta, timezone
+
+from portalcrawl.text.normalise import clean_text, fold
+
+VN_TZ = timezone(timedelta(hours=7))
+
+# Patterns below run on folded text: lower case, no accents, đ -> d.
+_WEEKDAY = r"(?:thu\s*(?:hai|ba|tu|nam|sau|bay|[2-7])|chu\s*nhat|cn|t[2-7])\b"
+_DATE = (
+    r"(?<![0-9])(?P<d>[0-9]{1,2})\s*[/.-]\s*(?P<m>[0-9]{1,2})\s*[/.-]\s*(?P<y>[0-9]{4})(?![0-9])"
+)
+_TIME = (
+    r"(?<![0-9])(?P<H>[0-9]{1,2})\s*(?::|h|g|gio)\s*(?P<M>[0-9]{2})(?:\s*:\s*(?P<S>[0-9]{2}))?"
+    r"(?![0-9])(?:\s*(?P<ampm>sa|ch|am|pm)\b)?"
+)
+_BETWEEN = rf"[\s,;|-]*(?:(?:luc|ngay|vao|{_WEEKDAY})[\s,;|-]*)*"
+# An optional label ("Ngày đăng:", "Cập nhật:"), an optional weekday, the date and time in
+# either order, then nothing but an optional tail ("| Lượt xem: 12", "(GMT+7)").
+_LINE_HEAD = (
+    rf"^[\s\W]*(?:[^\W\d_][\w ]{{0,30}}:)?[\s,]*(?:{_WEEKDAY}[\s,]*)?(?:(?:luc|vao|ngay)\s+)?"
+)
+_LINE_TAIL = r"[\s,.;]*(?:[|(\u2013\u2014-].*|luot xem.*)?$"
+_LINE_DT = re.compile(_LINE_HEAD + _DATE + _BETWEEN + _TIME + _LINE_TAIL)
+_LINE_TD = re.compile(_LINE_HEAD + _TIME + _BETWEEN + _DATE + _LINE_TAIL)
+_LISTING = re.compile(rf"^[\s(\[]*(?:{_WEEKDAY}[\s,]*)?{_DATE}[\s)\]]*$")
+# Running text: "08 tháng 3 năm 2019" first (so its "tháng 3 năm 2019" is not read as a
+# month), then dd/mm/yyyy (same separator twice), then a month alone: "tháng 3/2019".
+_IN_TEXT = re.compile(
+    r"(?<![0-9])(?P<wd>[0-9]{1,2})[\s,]+thang\s+(?P<wm>[0-9]{1,2})[\s,]*(?:nam\s+|/\s*)"
+    r"(?P<wy>[0-9]{4})(?![0-9])"
+    r"|(?<![0-9.,/-])(?P<sd>[0-9]{1,2})(?P<sep>[/.-])(?P<sm>[0-9]{1,2})(?P=sep)(?P<sy>[0-9]{4})"
+    r"(?![0-9])"
+    r"|\bthang\s+(?P<mm>[0-9]{1,2})\s*(?:nam\s+|/\s*)(?P<my>[0-9]{4})(?![0-9])"
+)
+_RELATIVE = re.compile(r"^([0-9]{1,6})\s*([mhdw])$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def _folded(text: str | None) -> str:
+    return fold(clean_text(text)) if text else ""
+
+
+def _date(y: str, m: str, d: str) -> date | None:
+    try:
+        return date(int(y), int(m), int(d))
+    except ValueError:
+        return None
+
+
+def _datetime(match: re.Match[str]) -> datetime | None:
+    day = _date(match["y"], match["m"], match["d"])
+    hour, ampm = int(match["H"]), match["ampm"]
+    if ampm in ("ch", "pm") and hour < 12:
+        hour += 12
+    elif ampm in ("sa", "am") and hour == 12:
+        hour = 0
+    try:
+        clock = time(hour, int(match["M"]), int(match["S"] or 0), tzinfo=VN_TZ)
+    except ValueError:
+        return None
+    return datetime.combine(day, clock) if day else None
+
+
+def parse_date_line(text: str | None) -> datetime | None:
+    """The article's 'Thứ Sáu, 22/01/2021 08:30' line as an aware +07:00 datetime, else None.
+
+    Tolerates no weekday, 1-digit day/month, the time before the date, '08h30', a label
+    ('Cập nhật:'), a tail ('| Lượt xem: 12'). The weekday is not checked against the date.
+    Running text that merely contains a date and a time is not a date line.
+    """
+    folded = _folded(text)
+    match = _LINE_DT.match(folded) or _LINE_TD.match(folded)
+    return _datetime(match) if match else None
+
+
+def parse_listing_date(text: str | None) -> date | None:
+    """A listing entry's 'dd/mm/yyyy' (optionally with a weekday or brackets), else None."""
+    match = _LISTING.match(_folded(text))
+    return _date(match["y"], match["m"], match["d"]) if match else None
+
+
+def _found(text: str | None) -> list[tuple[date, bool]]:
+    out: list[tuple[date, bool]] = []
+    for match in _IN_TEXT.finditer(_folded(text)):
+        if match["wd"]:
+            found, exact = _date(match["wy"], match["wm"], match["wd"]), True
+        elif match["sd"]:
+            found, exact = _date(match["sy"], match["sm"], match["sd"]), True
+        else:
+            found, exact = _date(match["my"], match["mm"], "1"), False
+        if found:
+            out.append((found, exact))
+    return out
+
+
+def find_dates(text: str | None) -> list[date]:
+    """Dates in running text, in order: 'Sáng 22/01/2021', 'ngày 08 tháng 3 năm 2019', '22-01-2021'.
+
+    A month alone ('tháng 3/2019', 'tháng 3 năm 2019') gives the first day of that month.
+    Impossible dates (31/02/2021) are skipped.
+    """
+    return [found for found, _ in _found(text)]
+
+
+def parse_any(text: str | None) -> datetime | None:
+    """Best portal time in text: a date line, else a listing date, else the first full date
+    found (a month alone only when there is none), dates at midnight +07:00."""
+    parsed = parse_date_line(text)
+    if parsed is not None:
+        return parsed
+    found = parse_listing_date(text)
+    if found is None:
+        dates = _found(text)
+        exact = [d for d, is_exact in dates if is_exact]
+        found = (exact or [d for d, _ in dates] or [None])[0]
+    return datetime.combine(found, time(tzinfo=VN_TZ)) if found else None
+
+
+def to_iso(dt: datetime | date) -> str:
+    """ISO 8601 with seconds and +07:00: naive values are portal time, aware ones converted."""
+    if not isinstance(dt, datetime):
+        dt = datetime.combine(dt, time())
+    dt = dt.replace(tzinfo=VN_TZ) if dt.tzinfo is None else dt.astimezone(VN_TZ)
+    return dt.isoformat(timespec="seconds")
+
+
+def parse_user_time(text: str, now: datetime | None = None) -> datetime:
+    """A CLI time ('2026-11-20', '2026-11-20T08:00', '24h', '7d', 'today', ...) as aware datetime.
+
+    Naive ISO values are portal time (+07:00). Relative values count back from now (m, h, d, w);
+    'today' and 'yesterday' are midnight portal time; the portal's own 'dd/mm/yyyy [HH:MM]'
+    forms are accepted too. Raises ValueError naming the bad value.
+    """
+    value = (text or "").strip().lower()
+    current = (now or datetime.now(VN_TZ)).astimezone(VN_TZ)
+    midnight = datetime.combine(current.date(), time(tzinfo=VN_TZ))
+    try:
+        if value in ("now", "today", "yesterday"):
+            return {"now": current, "today": midnight}.get(value, midnight - timedelta(days=1))
+        relative = _RELATIVE.match(value)
+        if relative:
+            return current - timedelta(**{_UNITS[relative[2]]: int(relative[1])})
+        if value:
+            parsed = datetime.fromisoformat(value.upper())
+            return parsed.replace(tzinfo=VN_TZ) if parsed.tzinfo is None else parsed
+    except (ValueError, OverflowError):
+        pass
+    parsed = parse_date_line(text)
+    day = parse_listing_date(text)
+    if parsed is None and day is not None:
+        parsed = datetime.combine(day, time(tzinfo=VN_TZ))
+    if parsed is None:
+        raise ValueError(
+            f"unrecognised time {text!r}: use an ISO date or time (2026-11-20, 2026-11-20T08:00),"
+            " an age (30m, 24h, 7d, 2w), 'today' or 'yesterday'"
+        )
+    return parsed
