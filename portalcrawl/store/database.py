@@ -15,6 +15,7 @@ import sqlite_utils
 
 from portalcrawl.parsing.derived import derived_for
 from portalcrawl.site.urls import article_section
+from portalcrawl.store import migrations, schema
 from portalcrawl.store.crawlstate import (
     CrawlBookkeeping,
     RunLog,
@@ -22,7 +23,6 @@ from portalcrawl.store.crawlstate import (
     to_json,
     utcnow,
 )
-from portalcrawl.store import schema
 from portalcrawl.text.compare import as_list, changed_fields
 from portalcrawl.text.normalise import fold
 
@@ -137,6 +137,13 @@ class Store(RunLog, CrawlBookkeeping):
                 self.ensure_schema()  # takes the write lock: read-only or locked is said now
             else:
                 self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                if self._needs_migration():
+                    # A reader of a store an older release wrote: migrate it once, then read.
+                    conn.close()
+                    Store(self.path, create=False).close()
+                    conn = sqlite3.connect(uri, uri=True, timeout=timeout)
+                    self.db = _Database(conn, execute_plugins=False)
+                    self.db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         except (sqlite3.Error, StoreError) as exc:
             if conn is not None:
                 conn.close()
@@ -147,6 +154,15 @@ class Store(RunLog, CrawlBookkeeping):
     def close(self) -> None:
         self.db.close()
 
+    def _needs_migration(self) -> bool:
+        try:
+            version = migrations.stored_version(self.db.conn)
+            if version is not None:
+                return bool(migrations.pending(version))
+        except migrations.SchemaError as exc:
+            raise StoreError(f"store {self.path}: {exc}") from None
+        return False
+
     def __enter__(self) -> Store:
         return self
 
@@ -156,21 +172,11 @@ class Store(RunLog, CrawlBookkeeping):
     # -- schema ------------------------------------------------------------------------------
 
     def ensure_schema(self) -> None:
-        """Create the tables on first use; refuse a store written by a newer schema."""
-        with self.db.atomic():
-            for stmt in schema.ddl():
-                self.db.execute(stmt)
-            row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-            if row is None:
-                self.db.execute(
-                    "INSERT INTO meta(key, value) VALUES ('schema_version', ?)",
-                    [str(schema.SCHEMA_VERSION)],
-                )
-            elif int(row[0]) > schema.SCHEMA_VERSION:
-                raise StoreError(
-                    f"store {self.path} has schema {row[0]}, newer than this portalcrawl "
-                    f"({schema.SCHEMA_VERSION})"
-                )
+        """Create the tables on first use, migrate an older store, refuse a newer one."""
+        try:
+            migrations.upgrade(self.db.conn, self.path)
+        except migrations.SchemaError as exc:
+            raise StoreError(f"store {self.path}: {exc}") from None
 
     def rebuild_search_index(self) -> int:
         """Re-fold every article into the FTS index (after an outside tool rewrote the table)."""
