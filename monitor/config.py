@@ -61,6 +61,27 @@ class HealthConfig:
 
 
 @dataclass
+class ArchiveConfig:
+    enabled: bool = True
+    dir: str | None = None  # None: archive/ beside the store
+    max_file_mb: float = 100.0
+
+    def crawl_settings(self) -> dict[str, Any]:
+        """The crawl's PORTALCRAWL_ARCHIVE_* settings for this section."""
+        out: dict[str, Any] = {"PORTALCRAWL_ARCHIVE": self.enabled}
+        if self.dir:
+            out["PORTALCRAWL_ARCHIVE_DIR"] = self.dir
+        out["PORTALCRAWL_ARCHIVE_MAX_MB"] = self.max_file_mb
+        return out
+
+
+@dataclass
+class SiteConfig:
+    out: str | None = None  # rebuilt after each scheduled run when set
+    base_url: str | None = None  # permalinks in notices and feeds when set
+
+
+@dataclass
 class Config:
     portal_url: str = DEFAULT_PORTAL_URL
     db: str = DEFAULT_DB
@@ -70,6 +91,8 @@ class Config:
     crawl_timeout_seconds: float = 3600.0
     settings: dict[str, Any] = field(default_factory=dict)
     health: HealthConfig = field(default_factory=HealthConfig)
+    archive: ArchiveConfig = field(default_factory=ArchiveConfig)
+    site: SiteConfig = field(default_factory=SiteConfig)
     channels: list[ChannelConfig] = field(default_factory=list)
     jobs: list[JobConfig] = field(default_factory=list)
     timezone: str | None = None  # of the jobs' cron lines; None: the machine's local time
@@ -274,6 +297,30 @@ def _job(raw: Any, index: int) -> JobConfig:
     )
 
 
+def _evidence(config: Config, archive: Any, site: Any) -> None:
+    """[archive] (the WARC archive of pages behind changes) and [site] (the static site)."""
+    for name, table in (("archive", archive), ("site", site)):
+        if not isinstance(table, dict):
+            raise ConfigError(f"{name}: expected a table")
+    _unknown(archive, {"enabled", "dir", "max_file_mb"}, "archive")
+    if "enabled" in archive:
+        config.archive.enabled = _typed(archive, "enabled", bool, "archive")
+    if "dir" in archive:
+        config.archive.dir = _typed(archive, "dir", str, "archive")
+    if "max_file_mb" in archive:
+        config.archive.max_file_mb = float(_typed(archive, "max_file_mb", (int, float), "archive"))
+        if config.archive.max_file_mb <= 0:
+            raise ConfigError("archive.max_file_mb: must be positive")
+    _unknown(site, {"out", "base_url"}, "site")
+    if "out" in site:
+        config.site.out = _typed(site, "out", str, "site")
+    if "base_url" in site:
+        url = _typed(site, "base_url", str, "site").strip()
+        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+            raise ConfigError(f"site.base_url: bad URL {url!r}: expected http(s)://host/path")
+        config.site.base_url = url.rstrip("/") + "/"
+
+
 def load_config(path: str | os.PathLike | None = None) -> Config:
     """Config from `path`, else $PORTALCRAWL_CONFIG, else ./portalcrawl.toml if present."""
     explicit = path or os.environ.get(ENV_CONFIG)
@@ -299,7 +346,9 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
 
 def parse_config(raw: dict[str, Any]) -> Config:
     """Validate a parsed TOML document; every error names the bad key and value."""
-    _unknown(raw, {"portal", "crawl", "health", "channels", "schedule"}, "config")
+    _unknown(
+        raw, {"portal", "crawl", "health", "archive", "site", "channels", "schedule"}, "config"
+    )
     portal = raw.get("portal", {})
     crawl = raw.get("crawl", {})
     health = raw.get("health", {})
@@ -342,6 +391,7 @@ def parse_config(raw: dict[str, Any]) -> Config:
             raise ConfigError(
                 f"health.max_errors: must not be negative, got {health['max_errors']}"
             )
+    _evidence(config, raw.get("archive", {}), raw.get("site", {}))
     channels = raw.get("channels", [])
     if not isinstance(channels, list):
         raise ConfigError("channels: expected an array of tables ([[channels]])")

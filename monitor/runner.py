@@ -79,7 +79,7 @@ def crawl_command(
         cmd.append("--progress")
     for section in sections:
         cmd += ["--section", section]
-    for name, value in {**config.settings, **settings}.items():
+    for name, value in {**config.archive.crawl_settings(), **config.settings, **settings}.items():
         cmd += ["--set", f"{name}={value}"]
     return cmd
 

@@ -23,6 +23,8 @@ class ArticleItem(scrapy.Item):
     extraction = scrapy.Field()
     url_keys = scrapy.Field()
     fetched_url = scrapy.Field()
+    # The Scrapy response the page came in: archived (WARC) when it makes a stored change.
+    response = scrapy.Field()
 
 
 class ListingSeen(scrapy.Item):
@@ -49,6 +51,7 @@ class Removal(scrapy.Item):
     asset_id = scrapy.Field()
     reason = scrapy.Field()
     url = scrapy.Field()
+    response = scrapy.Field()  # archived (WARC) as the proof of the removal
 
 
 class FetchFailed(scrapy.Item):

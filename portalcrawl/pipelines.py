@@ -7,6 +7,7 @@ import os
 import sqlite3
 import time
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 from scrapy import signals
@@ -16,6 +17,7 @@ from scrapy.spiders import Spider
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
+from portalcrawl.archive.warc import Capture, WarcArchive
 from portalcrawl.items import ArticleItem, FetchFailed, ListingPage, ListingSeen, Removal
 from portalcrawl.site.urls import strip_query
 from portalcrawl.store.compactsets import IdSet
@@ -93,6 +95,18 @@ class DedupePipeline:
         raise DropItem(f"duplicate of asset {item['asset_id']}")
 
 
+def archive_for(settings: Any, db_path: str) -> WarcArchive | None:
+    """The run's WARC archive (PORTALCRAWL_ARCHIVE_*), or None when switched off."""
+    if not settings.getbool("PORTALCRAWL_ARCHIVE", True):
+        return None
+    directory = settings.get("PORTALCRAWL_ARCHIVE_DIR") or os.path.join(
+        os.path.dirname(os.path.abspath(db_path)), "archive"
+    )
+    max_mb = settings.getfloat("PORTALCRAWL_ARCHIVE_MAX_MB", 100)
+    base = os.path.dirname(os.path.abspath(db_path))
+    return WarcArchive(Path(directory), base=Path(base), max_bytes=int(max_mb * 1024 * 1024))
+
+
 class StorePipeline:
     """Writes to SQLite; at close, applies listing sightings and records the run's outcome.
 
@@ -113,6 +127,7 @@ class StorePipeline:
         self.batch_items = 0
         self.batch_started = 0.0
         self.batch_timer: task.LoopingCall | None = None
+        self.archive = archive_for(crawler.settings, path)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -202,6 +217,7 @@ class StorePipeline:
         elif isinstance(item, Removal):
             if self.store.mark_removed(item["asset_id"], self.run_id, item["reason"]):
                 self.removed += 1
+                self._archive(item, None)
         elif isinstance(item, FetchFailed):
             self.backlog_open = True
             self.store.add_backlog(
@@ -220,12 +236,32 @@ class StorePipeline:
         result = self.store.save_article(dict(item), self.run_id, item["url_keys"])
         self.events[result.kind] += 1
         self.saved.add(item["asset_id"])
+        if result.kind in ("new", "edited", "restored"):
+            self._archive(item, result.version if result.kind != "restored" else None)
         if self.backlog_open:
             for url in {item.get("fetched_url"), item["url"]}:
                 if url:
                     self.store.clear_backlog(url)
 
+    def _archive(self, item: ArticleItem | Removal, version: int | None) -> None:
+        """The response behind a stored change, as WARC, linked to its version and events.
+        Written before the batch commits: a crash leaves at most a record nothing names."""
+        response = item.get("response")
+        if self.archive is None or response is None:
+            return
+        assert self.store is not None
+        try:
+            ref = self.archive.write(Capture.from_response(response))
+        except OSError as exc:
+            self.crawler.stats.inc_value("portalcrawl/archive/errors")
+            logger.error("archive: could not write %s: %s", response.url, exc)
+            return
+        self.crawler.stats.inc_value("portalcrawl/archive/records")
+        self.store.link_capture(int(item["asset_id"]), self.run_id, ref, version)
+
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.archive is not None:
+            self.archive.close()
         if self.store is None:
             return
         if self.batch_timer is not None and self.batch_timer.running:

@@ -21,6 +21,11 @@ PORTALCRAWL_PROGRESS = False
 # `python -m portalcrawl.crawl` reads article pages in a helper process (a second core); False:
 # in the crawl's own process. Either way the same items (see portalcrawl/parsing/reader.py).
 PORTALCRAWL_READER_PROCESS = True
+# Responses that made a stored change are archived as WARC (portalcrawl/archive/warc.py) in
+# PORTALCRAWL_ARCHIVE_DIR ("": archive/ beside the store), files rotated at ..._MAX_MB.
+PORTALCRAWL_ARCHIVE = True
+PORTALCRAWL_ARCHIVE_DIR = ""
+PORTALCRAWL_ARCHIVE_MAX_MB = 100
 
 # Honest and reachable: operators should put their own address here (config [crawl.settings]).
 USER_AGENT = (

@@ -331,7 +331,7 @@ class PortalSpider(scrapy.Spider):
             reason = "404" if response.status in NOT_FOUND else "soft404"
             asset_id = wanted.asset_id or (self._asset_for(wanted.key) if wanted.key else None)
             if asset_id is not None and asset_id in self.known:
-                yield Removal(asset_id=asset_id, reason=reason, url=response.url)
+                yield Removal(asset_id=asset_id, reason=reason, url=response.url, response=response)
             return
         if reading.asset_id is None or reading.item is None:
             self.report.unparseable += 1
@@ -352,7 +352,7 @@ class PortalSpider(scrapy.Spider):
         self.requested_assets.add(reading.asset_id)
         if reading.derived is not None:
             hand_on(reading.item, reading.derived)
-        yield ArticleItem(reading.item)
+        yield ArticleItem(reading.item, response=response)
 
     # -- failures and the end ------------------------------------------------------------------
 

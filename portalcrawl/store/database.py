@@ -16,6 +16,7 @@ import sqlite_utils
 from portalcrawl.parsing.derived import derived_for
 from portalcrawl.site.urls import article_section
 from portalcrawl.store import migrations, schema
+from portalcrawl.store.captures import Captures
 from portalcrawl.store.crawlstate import (
     CrawlBookkeeping,
     RunLog,
@@ -105,7 +106,7 @@ class SaveResult:
     fields: tuple[str, ...] = ()
 
 
-class Store(RunLog, CrawlBookkeeping):
+class Store(RunLog, CrawlBookkeeping, Captures):
     """The portal store at `path`: created with its schema on first use, WAL, busy timeout."""
 
     def __init__(self, path: str | os.PathLike, *, create: bool = True, readonly: bool = False):
@@ -214,7 +215,7 @@ class Store(RunLog, CrawlBookkeeping):
                 result = SaveResult("new", 1)
                 self._insert_article(item, asset_id, new_hash, now)
             else:
-                result = self._update_article(old[0], item, asset_id, new_hash, now)
+                result = self._update_article(old[0], item, asset_id, new_hash, now, run_id)
             if result.kind in ("new", "edited"):
                 self._insert_version(item, asset_id, result, new_hash, run_id, now)
                 self._index(asset_id, derived.folded)
@@ -243,7 +244,13 @@ class Store(RunLog, CrawlBookkeeping):
         )
 
     def _update_article(
-        self, old: dict[str, Any], item: Mapping[str, Any], asset_id: int, digest: str, now: str
+        self,
+        old: dict[str, Any],
+        item: Mapping[str, Any],
+        asset_id: int,
+        digest: str,
+        now: str,
+        run_id: int | None,
     ) -> SaveResult:
         sections = to_json(merge_sections(as_list(old["sections"]), item.get("sections") or []))
         restored = old["status"] != "live"
@@ -275,7 +282,7 @@ class Store(RunLog, CrawlBookkeeping):
         sets = ", ".join(f"{k}=?" for k in row)
         self.db.execute(f"UPDATE articles SET {sets} WHERE asset_id=?", [*row.values(), asset_id])
         if restored:
-            self._event(None, asset_id, "restored", old["version"], (), None, now)
+            self._event(run_id, asset_id, "restored", old["version"], (), None, now)
         return SaveResult("edited", version, fields)
 
     def _insert_version(

@@ -37,7 +37,20 @@ def add_column(conn: sqlite3.Connection, table: str, column: str) -> None:
 
 
 # Appended to in order; a step is never edited once released (a released store ran it).
-MIGRATIONS: tuple[Migration, ...] = ()
+def _archive_references(conn: sqlite3.Connection) -> None:
+    for column in ("origin", "warc_file", "warc_offset", "warc_record_id"):
+        add_column(conn, "article_versions", column)
+    for column in ("warc_file", "warc_offset", "warc_record_id"):
+        add_column(conn, "article_events", column)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        2,
+        "versions and events name their archived WARC record; versions say their origin",
+        _archive_references,
+    ),
+)
 
 LATEST = MIGRATIONS[-1].version if MIGRATIONS else 1
 

@@ -34,6 +34,18 @@ class Table:
 
 C = Column
 
+# Where the archived response behind a version or an event is (portalcrawl/archive/warc.py).
+WARC_COLUMNS = (
+    C(
+        "warc_file",
+        "TEXT",
+        "WARC file holding the response it was read from: relative to the store's directory "
+        "(archive/…warc.gz) or absolute; NULL when not archived.",
+    ),
+    C("warc_offset", "INTEGER", "Byte offset of the response record's gzip member in warc_file."),
+    C("warc_record_id", "TEXT", "WARC-Record-ID of the response record (<urn:uuid:…>)."),
+)
+
 TABLES: tuple[Table, ...] = (
     Table(
         "articles",
@@ -156,6 +168,14 @@ TABLES: tuple[Table, ...] = (
                 "version ([] for version 1).",
                 "NOT NULL DEFAULT '[]'",
             ),
+            C(
+                "origin",
+                "TEXT",
+                "'crawl', or 'reextract': the archived page read again by a newer extractor or "
+                "profile (announced to no one).",
+                "NOT NULL DEFAULT 'crawl'",
+            ),
+            *WARC_COLUMNS,
         ),
         extra=("PRIMARY KEY (asset_id, version)",),
         indexes=("CREATE INDEX IF NOT EXISTS idx_versions_run ON article_versions(run_id)",),
@@ -177,6 +197,7 @@ TABLES: tuple[Table, ...] = (
             ),
             C("reason", "TEXT", "For removals: '404', 'soft404'; else NULL."),
             C("created_at", "TEXT", "When (UTC).", "NOT NULL"),
+            *WARC_COLUMNS,
         ),
         indexes=("CREATE INDEX IF NOT EXISTS idx_events_run ON article_events(run_id)",),
     ),
