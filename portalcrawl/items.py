@@ -9,6 +9,7 @@ class ArticleItem(scrapy.Item):
     """One article page, one row in `articles` (see portalcrawl.store.schema for each field)."""
 
     asset_id = scrapy.Field()
+    article_id = scrapy.Field()
     url = scrapy.Field()
     title = scrapy.Field()
     summary = scrapy.Field()

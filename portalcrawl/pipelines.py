@@ -19,7 +19,7 @@ from twisted.internet import task
 
 from portalcrawl.archive.warc import Capture, WarcArchive
 from portalcrawl.items import ArticleItem, FetchFailed, ListingPage, ListingSeen, Removal
-from portalcrawl.site.urls import strip_query
+from portalcrawl.site.urls import canonical_url
 from portalcrawl.store.compactsets import IdSet
 from portalcrawl.store.database import Store, StoreError, store_error
 from portalcrawl.text.normalise import clean_multiline, clean_text
@@ -68,7 +68,7 @@ class NormalisePipeline:
             item[name] = clean_text(item.get(name)) or None
         item["title"] = item["title"] or ""
         item["body_text"] = clean_multiline(item.get("body_text"))
-        item["url"] = strip_query(item["url"])
+        item["url"] = canonical_url(item["url"])
         for name in LIST_FIELDS:
             item[name] = list(dict.fromkeys(v for v in item.get(name) or [] if v))
         return item

@@ -25,7 +25,7 @@ from portalcrawl.parsing.selectors import (
     text_of,
 )
 from portalcrawl.site.profile import Profile
-from portalcrawl.site.urls import absolute, article_key, on_portal, strip_query
+from portalcrawl.site.urls import absolute, article_key, canonical_url, on_portal
 from portalcrawl.text.dates import parse_date_line
 from portalcrawl.text.normalise import clean_text
 
@@ -73,6 +73,14 @@ _SIGNATURE_MAX = 60
 # holds no article we can store).
 _ASSET_ID = re.compile(r"[0-9]{1,18}")
 _DROP = "data-portalcrawl-drop"
+# Stock Liferay 7.0–7.4 markup, read whatever the profile says (SPEC Part 2).
+STOCK_CONTENT = "div.journal-content-article, div.asset-full-content div.asset-content"
+STOCK_TITLE = (
+    "div.asset-full-content span.asset-title, span.header-title, "
+    "div.asset-full-content .component-title, span.asset-title"
+)
+STOCK_ALERTS = "div.alert-danger, div.alert-warning, div.alert, div.portlet-msg-error"
+_HEAD_TEXT = "div.asset-full-content, div.asset-metadata, div.h2"
 
 
 @dataclass
@@ -89,15 +97,34 @@ class RawArticle:
     attachments: list[str] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
     extraction: str = "profile"
+    article_id: int | None = None  # data-analytics-asset-id, not the identity (SPEC Part 2)
 
 
 def is_not_found(sel: Selector, profile: Profile) -> bool:
-    """Liferay's 'resource not found' portlet, served with 404 or (soft 404) with 200."""
+    """Liferay's 'not found' portlet (either of its texts, or the profile's own), served with
+    404 or (soft 404) with 200; or an article page whose content gave way to an
+    `alert-warning` (expired or unpublished): the article is not there, the template is."""
     page = root_of(sel)
-    if select_all(page, profile.fallback["content"]):
+    if _content(page, profile) is not None:
         return False
-    alert = text_of(first(page, profile.fallback["not_found"]))
-    return profile.not_found_text.lower() in clean_text(alert).lower()
+    alerts = select_all(page, profile.fallback["not_found"]) + select_all(page, STOCK_ALERTS)
+    for alert in alerts:
+        text = clean_text(text_of(alert)).lower()
+        if any(t.lower() in text for t in profile.not_found_texts):
+            return True
+        if "alert-warning" in (alert.get("class") or "").split() and text:
+            return True
+    return False
+
+
+def _content(page: Element, profile: Profile) -> Element | None:
+    """The article's content: the stock wrapper, else the profile's template root."""
+    found = first(page, profile.fallback["content"])
+    if found is None:
+        found = first(page, STOCK_CONTENT)
+    if found is None:
+        found = first(page, profile.article["root"])
+    return found
 
 
 def block_texts(
@@ -184,27 +211,48 @@ def _body_html(
     return inner
 
 
+def _digits(value: str | None) -> int | None:
+    value = (value or "").strip()
+    return int(value) if _ASSET_ID.fullmatch(value) else None
+
+
+def asset_identity(page: Element, urls: list[str], profile: Profile) -> int | None:
+    """The asset entry id: the stock anchor's id, else the number an article URL carries
+    (`/content/id/N`, `_assetEntryId=N`, a custom route's id), else the article id of the
+    content wrapper (a page that prints nothing else)."""
+    fb = profile.fallback
+    for css in (fb["anchor"], "span.lfr-asset-anchor"):
+        anchor = first(page, css)
+        if anchor is not None and _digits(anchor.get("id")) is not None:
+            return _digits(anchor.get("id"))
+    for url in urls:
+        key = article_key(url, profile.routes)
+        if key and key.startswith("id:") and _ASSET_ID.fullmatch(key[3:]):
+            return int(key[3:])
+    wrapper = first(page, f"[{fb['asset_id_attr']}]")
+    return _digits(wrapper.get(fb["asset_id_attr"])) if wrapper is not None else None
+
+
 def parse_article(sel: Selector, page_url: str, profile: Profile, base: str) -> RawArticle | None:
     """Raw article fields, with the profile template or else the stock Liferay structure."""
     page = root_of(sel)
     fb = profile.fallback
-    content = first(page, fb["content"])
+    content = _content(page, profile)
     if content is None:
-        return None
-    raw_id = content.get(fb["asset_id_attr"]) or ""
-    if not _ASSET_ID.fullmatch(raw_id.strip()):
-        anchor = first(page, fb["anchor"])
-        raw_id = anchor.get("id", "") if anchor is not None else ""
-    if not _ASSET_ID.fullmatch(raw_id.strip()):
         return None
     canonicals = select_all(page, 'link[rel="canonical"]::attr(href)')
     canonical = canonicals[0] if canonicals else None
-    canonical_url = on_portal(canonical, page_url, base, profile.aliases) if canonical else None
-    if not canonical_url or not article_key(canonical_url):
-        canonical_url = page_url
+    canonical_url_ = on_portal(canonical, page_url, base, profile.aliases) if canonical else None
+    if not canonical_url_ or not article_key(canonical_url_, profile.routes):
+        canonical_url_ = page_url
+    asset_id = asset_identity(page, [page_url, canonical_url_], profile)
+    if asset_id is None:
+        return None
+    wrapper = first(page, f"[{fb['asset_id_attr']}]")
+    article_id = _digits(wrapper.get(fb["asset_id_attr"])) if wrapper is not None else None
     rules = profile.article
-    root = first(content, rules["root"])
-    common = dict(asset_id=int(raw_id.strip()), canonical=strip_query(canonical_url))
+    root = first(page, rules["root"])
+    common = dict(asset_id=asset_id, article_id=article_id, canonical=canonical_url(canonical_url_))
     if root is not None:
         return _from_template(root, rules, page_url, profile, base, common)
     return _from_stock(content, page, page_url, profile, base, common)
@@ -231,9 +279,14 @@ def _from_template(
         body_html = _body_html(body, rules.get("drop", []), page_url, base, profile.aliases)
     source = _SOURCE.sub("", clean_text(text_of(first(root, rules["source"]))))
     attachments = _links(select_all(root, rules["attachments"]), "href", page_url, profile, base)
+    date_text = clean_text(text_of(first(root, rules["date"])))
+    if not parse_date_line(date_text):
+        date_text = date_line_in(root) or date_line_in(root.getparent()) or date_text
+    if date_text:  # a date line inside the body is not a paragraph of it
+        paragraphs = [p for p in paragraphs if p != date_text]
     return RawArticle(
         title=text_of(first(root, rules["title"])),
-        date_text=text_of(first(root, rules["date"])),
+        date_text=date_text,
         summary=text_of(first(root, rules["summary"])),
         paragraphs=paragraphs,
         body_html=body_html,
@@ -246,18 +299,58 @@ def _from_template(
     )
 
 
+def _only_files(block: str, files: list[str]) -> bool:
+    """A block of attachment links (and their label): not body text."""
+    if not files:
+        return False
+    rest = block
+    for name in files:
+        rest = rest.replace(name, " ")
+    rest = clean_text(rest)
+    return not rest or (len(rest) < 40 and "đính kèm" in rest.lower())
+
+
+def date_line_in(scope: Element | None, skip: Element | None = None) -> str:
+    """The first short text under `scope` that the date parser reads as a date line
+    ('Thứ Sáu, 22/01/2021 08:30', '(Thứ hai, 19/04/2021 15:17)'); '' when none."""
+    if scope is None:
+        return ""
+    for el in scope.iter():
+        if not isinstance(el.tag, str) or el.tag in SKIP:
+            continue
+        if skip is not None and (el is skip or skip in el.iterancestors()):
+            continue
+        for text in (clean_text(text_of(el)), clean_text(el.text or "")):
+            if text and len(text) < 80 and parse_date_line(text):
+                return text
+    return ""
+
+
 def _from_stock(
     content: Element, page: Element, page_url: str, profile: Profile, base: str, common: dict
 ) -> RawArticle:
-    title = text_of(first(page, profile.fallback["title"])) or content.get(
-        "data-analytics-asset-title", ""
+    title = (
+        text_of(first(page, profile.fallback["title"]))
+        or text_of(first(page, STOCK_TITLE))
+        or text_of(first(content, "h1, h2, h3"))
+        or content.get("data-analytics-asset-title", "")
     )
     blocks = block_texts(content)
     date_text = ""
+    head = first(page, _HEAD_TEXT)
+    in_head = date_line_in(head, skip=content) if head is not None else ""
+    inline = date_line_in(content)
+    if in_head or (inline and inline not in blocks):
+        date_text = in_head or inline
     source = ""
     kept: list[str] = []
+    files = [
+        clean_text(text_of(a))
+        for a in select_all(content, "a[href]")
+        if "/documents/" in a.get("href", "") and not select_all(a, "img")
+    ]
     for block in blocks:
-        if clean_text(block) == clean_text(title):
+        if clean_text(block) == clean_text(title) or _only_files(block, files):
             continue
         if not date_text and len(block) < 80 and parse_date_line(block):
             date_text = block
@@ -269,7 +362,11 @@ def _from_stock(
     paragraphs = select_all(content, "p")
     author = ""
     if kept and paragraphs:
-        last = paragraphs[-1]
+        # the signature: the last paragraph of the body (a source line may follow it)
+        last = next(
+            (p for p in reversed(paragraphs) if clean_text(text_of(p)) == kept[-1]),
+            paragraphs[-1],
+        )
         last_text = clean_text(text_of(last))
         strong = clean_text(" ".join(select_all(last, "strong ::text, b ::text")))
         if (

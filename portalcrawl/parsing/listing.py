@@ -1,15 +1,38 @@
-"""Listing pages: their entries and whether a `»` link leads further (no Scrapy)."""
+"""Listing pages: their entries, their counter and the link to the next page (no Scrapy).
+
+Entries come from the profile's item selector; where it matches nothing (a portal's own
+display template), from the article links of the listing's portlet, one entry per article.
+The next page is the link whose page number (`_{PID}_cur`, or the profile's pager parameter)
+is this page's + 1, whatever its text or icon: Liferay's page iterator says "Tiếp theo", Clay
+pagination draws an icon, themes print `»`; a disabled link has no URL and ends the walk.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlsplit
 
 from parsel import Selector
 
 from portalcrawl.parsing.selectors import Element, first, root_of, select_all, text_of
-from portalcrawl.site.profile import Profile
-from portalcrawl.site.urls import article_key, on_portal, parse_results, strip_query
+from portalcrawl.site.profile import Profile, Section
+from portalcrawl.site.urls import (
+    article_key,
+    canonical_url,
+    is_page_param,
+    listing_page_params,
+    on_portal,
+    onclick_url,
+    parse_results,
+)
 from portalcrawl.text.normalise import clean_text
+
+STOCK_RESULTS = "p.pagination-results, small.search-results, .search-results"
+_PORTLET = re.compile(r"(?:^|\s)(?:portlet|portlet-boundary)(?:\s|$)")
+_LISTING_DATE = re.compile(r"(?<!\d)\d{1,2}/\d{1,2}/\d{4}(?!\d)")
+_FURNITURE = {"nav", "header", "footer", "aside"}
+_LINKS = "a[href], [onclick]"
 
 
 @dataclass
@@ -28,52 +51,179 @@ class ListingPage:
     has_next: bool
     next_href: str | None
     results: tuple[int, int, int] | None
+    current: int = 1  # the page number this page is (from its URL)
+    rule: str = "profile"  # what found the entries: the profile's selectors or "generic"
 
 
-def parse_listing(sel: Selector, page_url: str, profile: Profile, base: str) -> ListingPage:
-    """Entries of one listing page, and whether a `»` link leads further."""
+def link_url(el: Element) -> str | None:
+    """Where a link element leads: its href, else its `onclick="location.href=…"`."""
+    href = el.get("href")
+    if href and not href.strip().lower().startswith(("javascript:", "#")):
+        return href
+    return onclick_url(el.get("onclick"))
+
+
+def parse_listing(
+    sel: Selector, page_url: str, profile: Profile, base: str, section: Section | None = None
+) -> ListingPage:
+    """Entries of one listing page, its counter, and the next page's link if there is one."""
     page = root_of(sel)
+    rules = profile.listing
+    entries = _profile_entries(page, page_url, profile, base)
+    rule = "profile"
+    if not entries:
+        entries, rule = _generic_entries(page, page_url, profile, base, section), "generic"
+    param = profile.page_param(section) if section else profile.pager.get("param") or None
+    current = listing_page_params(page_url, param)[0] or 1
+    next_href = next_page_link(page, page_url, profile, base, current, param)
+    counter = first(page, rules.get("results")) if rules.get("results") else None
+    if counter is None:
+        counter = first(page, STOCK_RESULTS)
+    results = parse_results(clean_text(text_of(counter)))
+    return ListingPage(entries, next_href is not None, next_href, results, current, rule)
+
+
+def _entry(
+    url: str, key: str, title: str, container: Element, rules: dict, summary_el: Element | None
+) -> ListingEntry:
+    date_el = first(container, rules.get("date"))
+    date_text = clean_text(text_of(date_el)) if date_el is not None else ""
+    summary = text_of(summary_el if summary_el is not None else container)
+    if date_el is None:
+        found = _LISTING_DATE.search(text_of(container))
+        date_text = found.group(0) if found else ""
+    if date_text:
+        summary = summary.replace(date_text, " ", 1)
+    if summary_el is None and title:
+        summary = clean_text(summary).replace(clean_text(title), " ", 1)
+    cover = first(container, rules.get("cover"))
+    cover_style = cover.get("style", "") if cover is not None else ""
+    return ListingEntry(canonical_url(url), key, title, date_text, summary, cover_style)
+
+
+def _profile_entries(page: Element, page_url: str, profile: Profile, base: str) -> list:
     rules = profile.listing
     entries: list[ListingEntry] = []
     for item in select_all(page, rules["item"]):
-        link = first(item, rules["link"])
-        href = link.get("href") if link is not None else None
-        url = on_portal(href, page_url, base, profile.aliases)
-        key = article_key(url) if url else None
-        if not url or not key:
-            continue
-        summary_sel = first(item, rules["summary"])
-        date_sel = first(item, rules["date"])
-        date_text = text_of(date_sel)
-        summary = text_of(summary_sel)
-        if date_text:
-            summary = summary.replace(date_text, " ", 1)
-        cover = first(item, rules["cover"])
-        cover_style = cover.get("style", "") if cover is not None else ""
-        entries.append(
-            ListingEntry(strip_query(url), key, text_of(link), date_text, summary, cover_style)
+        links = [first(item, rules["link"])] + select_all(item, _LINKS)
+        for link in (el for el in links if el is not None):
+            url = on_portal(link_url(link), page_url, base, profile.aliases)
+            key = article_key(url, profile.routes) if url else None
+            if url and key:
+                title = text_of(link) or _title_near(item, key, page_url, profile, base)
+                summary = first(item, rules.get("summary"))
+                entries.append(_entry(url, key, title, item, rules, summary))
+                break
+    return entries
+
+
+def _article_links(
+    scope: Element, page_url: str, profile: Profile, base: str
+) -> list[tuple[Element, str, str]]:
+    """(element, url, key) of every article link under `scope`, in document order."""
+    out = []
+    for el in select_all(scope, _LINKS):
+        url = on_portal(link_url(el), page_url, base, profile.aliases)
+        key = article_key(url, profile.routes) if url else None
+        if url and key:
+            out.append((el, url, key))
+    return out
+
+
+def _title_near(item: Element, key: str, page_url: str, profile: Profile, base: str) -> str:
+    for el, _url, other in _article_links(item, page_url, profile, base):
+        if other == key and clean_text(text_of(el)):
+            return text_of(el)
+    return ""
+
+
+def listing_scope(page: Element, section: Section | None, profile: Profile) -> Element:
+    """The portlet that lists the section's articles: the one with the section's instance id,
+    else the one holding the pager, else the one with the most article links."""
+    portlets = [
+        el
+        for el in page.iter()
+        if isinstance(el.tag, str)
+        and (_PORTLET.search(el.get("class", "")) or el.get("id", "").startswith("portlet_"))
+        and not any(isinstance(d.tag, str) and _PORTLET.search(d.get("class", "")) for d in el)
+    ]
+    if section is not None and section.instance:
+        for el in portlets:
+            if section.instance in el.get("id", ""):
+                return el
+    if not portlets:
+        return page
+    param = profile.pager.get("param") or None
+
+    def weight(el: Element) -> tuple[int, int]:
+        has_pager = any(
+            is_page_param(k, param)
+            for a in select_all(el, "a[href]")
+            for k, _ in parse_qsl(urlsplit(a.get("href", "")).query)
         )
-    has_next, next_href = _next_link(page, rules)
-    results = parse_results(text_of(first(page, rules.get("results"))))
-    return ListingPage(entries, has_next, next_href, results)
+        links = {link_url(a) for a in select_all(el, _LINKS)}
+        return int(has_pager), len(links)
+
+    return max(portlets, key=weight)
 
 
-def _next_link(page: Element, rules: dict[str, str]) -> tuple[bool, str | None]:
-    pagination = first(page, rules["pagination"])
-    if pagination is None:
-        return False, None
-    for li in select_all(pagination, "li"):
-        anchor = first(li, "a")
-        if anchor is None or not _is_next(clean_text(text_of(anchor)), li.get("class", "")):
+def _generic_entries(
+    page: Element, page_url: str, profile: Profile, base: str, section: Section | None
+) -> list[ListingEntry]:
+    scope = listing_scope(page, section, profile)
+    found = [
+        (el, url, key)
+        for el, url, key in _article_links(scope, page_url, profile, base)
+        if not any(a.tag in _FURNITURE for a in el.iterancestors())
+    ]
+    keys = {id(el): key for el, _, key in found}
+    entries: list[ListingEntry] = []
+    seen: set[str] = set()
+    for el, url, key in found:
+        if key in seen:
             continue
-        href = anchor.get("href", "")
-        disabled = "disabled" in li.get("class", "").split()
-        if disabled or not href or href.startswith("javascript:"):
-            return False, None
-        return True, href
-    return False, None
+        seen.add(key)
+        container = item_container(el, key, keys, scope)
+        title = next((text_of(e) for e, _, k in found if k == key and clean_text(text_of(e))), "")
+        entries.append(_entry(url, key, title, container, profile.listing, None))
+    return entries
 
 
-def _is_next(text: str, classes: str) -> bool:
-    """Liferay's "next page" item: `»` (maybe after screen-reader text) or a `next` class."""
-    return text.endswith(("»", "›")) or text in (">", "Trang sau") or "next" in classes.split()
+def item_container(el: Element, key: str, keys: dict[int, str], scope: Element) -> Element:
+    """The largest ancestor of an entry's link that holds no other article's link."""
+    container = el
+    for parent in el.iterancestors():
+        if parent is scope or parent.getparent() is None:
+            break
+        others = {keys[id(d)] for d in parent.iterdescendants() if id(d) in keys}
+        if others - {key}:
+            break
+        container = parent
+    return container
+
+
+def next_page_link(
+    page: Element, page_url: str, profile: Profile, base: str, current: int, param: str | None
+) -> str | None:
+    """The link to page `current` + 1 (the profile's `pager.next` when it names one)."""
+    override = profile.pager.get("next")
+    if override:
+        link = first(page, override)
+        target = link_url(link) if link is not None else None
+        return on_portal(target, page_url, base, profile.aliases) if target else None
+    for wanted in (param, None) if param else (None,):
+        for el in select_all(page, _LINKS):
+            target = link_url(el)
+            if not target or _disabled(el):
+                continue
+            url = on_portal(target, page_url, base, profile.aliases)
+            if url and listing_page_params(url, wanted)[0] == current + 1:
+                return url
+    return None
+
+
+def _disabled(el: Element) -> bool:
+    for node in (el, el.getparent()):
+        if node is not None and "disabled" in (node.get("class") or "").split():
+            return True
+    return False

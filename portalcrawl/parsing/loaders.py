@@ -55,6 +55,7 @@ class ArticleLoader(ItemLoader):
     url_keys_in = Identity()
     url_keys_out = Compose(unique)
     asset_id_in = MapCompose(int)
+    article_id_in = MapCompose(int)
 
 
 def article_item(
@@ -68,6 +69,7 @@ def article_item(
     """The loaded item for one extracted page (the spider's last step; tests call it too)."""
     loader = ArticleLoader()
     loader.add_value("asset_id", raw.asset_id)
+    loader.add_value("article_id", raw.article_id)
     loader.add_value("url", raw.canonical)
     loader.add_value("title", raw.title)
     loader.add_value("summary", raw.summary)

@@ -68,7 +68,7 @@ def read_page(
     raw = parse_article(sel, url, profile, base)
     if raw is None:
         return Reading()
-    keys = [key, article_key(raw.canonical), f"id:{raw.asset_id}"]
+    keys = [key, article_key(raw.canonical, profile.routes), f"id:{raw.asset_id}"]
     item = article_item(
         raw,
         section=section,

@@ -1,21 +1,88 @@
-"""Liferay URL shapes: listing pages, article URL keys, and keeping every request on the portal."""
+"""Liferay URL shapes: listing pages, article URL keys, and keeping every request on the portal.
+
+Article links come in many forms on real portals (SPEC Part 2, "Article URLs"): the Asset
+Publisher's `/-/asset_publisher/{instance}/{type}/{urlTitle}` and `…/id/{assetEntryId}`, display
+pages `/-/{urlTitle}` and `/w/{urlTitle}`, any of them behind `/web/{site}` and a locale prefix,
+`_{PID}_assetEntryId=N` parameters, and the portal's own routes given in its profile
+(`/tin-tuc/chi-tiet?id={id}`). Each reduces to one key: `id:N` (the number is the identity) or
+`slug:urlTitle`, so the spider fetches an article once whatever link led to it.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
-from portalcrawl.site.profile import Profile, Section
+if TYPE_CHECKING:
+    from portalcrawl.site.profile import Profile, Section
 
-_CONTENT = re.compile(r"^/([^/]+)/-/asset_publisher/([^/]+)/content/(id/(\d+)|[^/?#]+)/?$")
-_RESULTS = re.compile(r"(\d[\d.,]*)\D+?(\d[\d.,]*)\D+?(\d[\d.,]*)")
+_LOCALE = r"(?P<locale>/(?:vi|en)(?:[_-][A-Za-z]{2})?|/[a-z]{2}_[A-Z]{2})?"
+_SITE = r"(?:/web/[^/]+)?"
+_CONTENT = re.compile(
+    rf"^{_LOCALE}(?P<page>(?:/[^/]+)*?)/-/asset_publisher/(?P<instance>[^/]*)/(?P<type>[^/]+)/"
+    r"(?:id/(?P<id>\d+)|(?P<slug>[^/?#]+))(?:/\d+)?/?$"
+)
+_DISPLAY = re.compile(rf"^{_LOCALE}{_SITE}/(?:-|w)/(?P<slug>[^/?#]+)/?$")
+# Parameters that change with the page that linked an article and mean nothing (SPEC Part 2).
+_NOISE_SUFFIXES = ("_redirect", "_assetEntryId", "_viewSingleAsset")
+_NOISE_NAMES = frozenset({"inheritRedirect", "p_r_p_resetCur", "redirect", "p_auth"})
+_ONCLICK = re.compile(r"""location(?:\.href)?\s*=\s*(['"])(?P<url>[^'"]+)\1""")
+_NUMBER = r"(\d[\d.,]*)"
+_RESULTS = re.compile(rf"{_NUMBER}\D{{1,12}}?{_NUMBER}\D{{1,12}}?{_NUMBER}")
+_TOTAL_ONLY = re.compile(rf"^\D*?{_NUMBER}\s*(?:kết quả|ket qua|results?|entries|bài|tin)", re.I)
+
+
+@dataclass(frozen=True)
+class Route:
+    """A custom article route from the profile, e.g. `/tin-tuc/chi-tiet?id={id}` or
+    `/chi-tiet-tin/{slug}/{id}`; a `/web/{site}` or locale prefix may stand before it."""
+
+    pattern: str
+    path: re.Pattern[str]
+    query: tuple[tuple[str, str], ...]  # (parameter, placeholder) pairs the link must carry
+
+    def key(self, url: str) -> str | None:
+        parts = urlsplit(url)
+        match = self.path.match(unquote(parts.path))
+        if not match:
+            return None
+        found = {k: v for k, v in match.groupdict().items() if k in ("id", "slug") and v}
+        params = dict(parse_qsl(parts.query))
+        for name, placeholder in self.query:
+            value = params.get(name, "")
+            if placeholder == "id" and not value.isdigit():
+                return None
+            if not value:
+                return None
+            found[placeholder] = value
+        if found.get("id"):
+            return f"id:{int(found['id'])}"
+        return f"slug:{found['slug'].lower()}" if found.get("slug") else None
+
+
+def compile_route(pattern: str) -> Route:
+    """A Route from its profile form; ValueError when it names neither {id} nor {slug}."""
+    path, _, query = pattern.partition("?")
+    regex = re.escape("/" + path.strip("/")).replace(r"\{id\}", r"(?P<id>\d+)")
+    regex = regex.replace(r"\{slug\}", r"(?P<slug>[^/?#]+)").replace(r"\{any\}", r"[^/?#]+")
+    pairs = []
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        if value in ("{id}", "{slug}"):
+            pairs.append((name, value[1:-1]))
+    if "(?P<" not in regex and not pairs:
+        raise ValueError(f"route {pattern!r} names neither {{id}} nor {{slug}}")
+    return Route(pattern, re.compile(rf"^{_LOCALE}{_SITE}{regex}/?$"), tuple(pairs))
 
 
 def listing_url(
     base: str, profile: Profile, section: Section, page: int = 1, delta: int | None = None
 ) -> str:
-    """Page `page` of a section listing with `delta` entries (Liferay's own paging query)."""
-    if page <= 1 and not delta:
+    """Page `page` of a section listing with `delta` entries (Liferay's own paging query); a
+    section without an Asset Publisher instance is asked for by its bare path."""
+    if (page <= 1 and not delta) or not section.instance:
         return f"{base}/{section.path}"
     pid = profile.pid(section)
     query = urlencode(
@@ -32,50 +99,104 @@ def listing_url(
     return f"{base}/{section.path}?{query}"
 
 
-def listing_page_params(url: str) -> tuple[int | None, int | None]:
+def is_page_param(key: str, param: str | None) -> bool:
+    """Whether a query key carries the listing's page number: the profile's pager parameter
+    when it names one, else Liferay's `_{PID}_cur`."""
+    return key == param if param else key.endswith("_cur")
+
+
+def listing_page_params(url: str, param: str | None = None) -> tuple[int | None, int | None]:
     """(page, delta) from a listing URL's query, None where absent."""
     page = delta = None
     for key, value in parse_qsl(urlsplit(url).query):
-        if key.endswith("_cur") and value.isdigit():
+        if is_page_param(key, param) and value.isdigit():
             page = int(value)
         elif key.endswith("_delta") and value.isdigit():
             delta = int(value)
     return page, delta
 
 
-def with_page_params(url: str, page: int, delta: int) -> str:
-    """The same listing URL with its page number and page size set."""
+def with_page_params(url: str, page: int, delta: int | None, param: str | None = None) -> str:
+    """The same listing URL with its page number and (where it has one) page size set."""
     parts = urlsplit(url)
     pairs = []
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
-        if key.endswith("_cur"):
+        if is_page_param(key, param):
             value = str(page)
-        elif key.endswith("_delta"):
+        elif key.endswith("_delta") and delta:
             value = str(delta)
         pairs.append((key, value))
     return urlunsplit(parts._replace(query=urlencode(pairs)))
 
 
 def article_section(url: str | None) -> str | None:
-    """The section path an article URL is under ("tin-hoat-dong"), None if not an article URL."""
+    """The page path an Asset Publisher article URL is under ("tin-hoat-dong"), else None."""
     match = _CONTENT.match(unquote(urlsplit(url or "").path))
-    return match.group(1) if match else None
-
-
-def article_key(url: str) -> str | None:
-    """'slug:<urlTitle>' or 'id:<assetEntryId>' for an article URL in either form, else None."""
-    match = _CONTENT.match(unquote(urlsplit(url).path))
-    if not match:
+    if not match or not match.group("page"):
         return None
-    if match.group(4):
-        return f"id:{int(match.group(4))}"
-    return f"slug:{match.group(3).lower()}"
+    return match.group("page").rsplit("/", 1)[-1]
+
+
+def article_key(url: str | None, routes: Sequence[Route] = ()) -> str | None:
+    """'id:<number>' or 'slug:<urlTitle>' for an article URL in any form, else None."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    for key, value in parse_qsl(parts.query):
+        if key.endswith("_assetEntryId") and value.isdigit():
+            return f"id:{int(value)}"
+    path = unquote(parts.path)
+    match = _CONTENT.match(path)
+    if match:
+        if match.group("id"):
+            return f"id:{int(match.group('id'))}"
+        return f"slug:{match.group('slug').lower()}"
+    for route in routes:
+        key = route.key(url)
+        if key:
+            return key
+    match = _DISPLAY.match(path)
+    if match:
+        return f"slug:{match.group('slug').lower()}"
+    return None
+
+
+def route_id(url: str | None, routes: Sequence[Route]) -> int | None:
+    """The id a custom route carries (that number is the article's identity), else None."""
+    for route in routes:
+        key = route.key(url or "")
+        if key and key.startswith("id:"):
+            return int(key[3:])
+    return None
+
+
+def canonical_url(url: str) -> str:
+    """An article URL without what changes with the linking page: the redirect and paging
+    parameters, the fragment, a locale prefix before an article form. A custom route's own
+    parameters (`?id=N`) stay."""
+    parts = urlsplit(url)
+    pairs = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not (k in _NOISE_NAMES or k.startswith("p_p_") or k.endswith(_NOISE_SUFFIXES))
+    ]
+    path = parts.path
+    match = _CONTENT.match(unquote(path)) or _DISPLAY.match(unquote(path))
+    if match and match.group("locale"):
+        path = path[len(match.group("locale")) :]
+    return urlunsplit((parts.scheme, parts.netloc, path, urlencode(pairs), ""))
 
 
 def strip_query(url: str) -> str:
-    """The URL without query string or fragment: Liferay's redirect parameter is not identity."""
+    """The URL without query string or fragment."""
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+def onclick_url(onclick: str | None) -> str | None:
+    """The target of `onclick="location.href='…'"` (themes that link items that way)."""
+    match = _ONCLICK.search(onclick or "")
+    return match.group("url") if match else None
 
 
 def on_portal(href: str | None, page_url: str, base: str, aliases: tuple[str, ...]) -> str | None:
@@ -107,12 +228,25 @@ def absolute(href: str | None, page_url: str, base: str, aliases: tuple[str, ...
     return full if urlsplit(full).scheme in ("http", "https") else None
 
 
+def _int(text: str) -> int:
+    return int(re.sub(r"\D", "", text))
+
+
 def parse_results(text: str | None) -> tuple[int, int, int] | None:
-    """'Hiển thị 1 đến 10 trong 57 kết quả' -> (1, 10, 57)."""
+    """A listing's counter as (first, last, total), in every form portals print:
+    'Hiển thị 1 đến 10 trong 57 kết quả', Liferay's 'Hiển thị 1 - 10 of 57 kết quả.',
+    'Showing 1 to 10 of 57 entries', 'Showing 57 results' (all on one page). None when the
+    text holds no counter or numbers that cannot be one."""
     if not text:
         return None
     match = _RESULTS.search(text)
-    if not match:
+    if match:
+        first, last, total = (_int(g) for g in match.groups())
+        if 1 <= first <= last <= total:
+            return first, last, total
         return None
-    numbers = [int(re.sub(r"\D", "", g)) for g in match.groups()]
-    return numbers[0], numbers[1], numbers[2]
+    match = _TOTAL_ONLY.search(text)
+    if match:
+        total = _int(match.group(1))
+        return (1, total, total) if total else None
+    return None

@@ -114,7 +114,7 @@ class PortalSpider(scrapy.Spider):
             if row["kind"] == "article":
                 wanted = Wanted(
                     row["url"],
-                    article_key(row["url"]),
+                    article_key(row["url"], self.profile.routes),
                     row["section"],
                     None,
                     row["asset_id"],
@@ -151,9 +151,16 @@ class PortalSpider(scrapy.Spider):
         section = response.meta["section"]
         report = self.report.section(section)
         report.pages += 1
-        page = parse_listing(Selector(text=response.text), response.url, self.profile, self.base)
+        page = parse_listing(
+            Selector(text=response.text),
+            response.url,
+            self.profile,
+            self.base,
+            self.profile.section(section),
+        )
         keys = tuple(e.key for e in page.entries)
-        if keys and keys == response.meta["previous"]:
+        previous = response.meta["previous"]
+        if keys and previous and keys[0] == previous[0]:
             report.walk_done = True  # Liferay answered a past-the-end page with the last page
             yield from self._walk_done(section, reached_end=True)
             return
@@ -175,12 +182,22 @@ class PortalSpider(scrapy.Spider):
             and self._counts_agree(section, page.results)
         )
         next_url = None if stop else self._next_url(page, response)
-        if next_url and self._goes_back(next_url, response):
+        if next_url and self._goes_back(next_url, page):
             logger.warning(
                 "%s: the next-page link of %s goes back: walk stopped", section, response.url
             )
             report.failed += 1  # not a whole walk: the section is walked again next run
             next_url, stop = None, True
+        elif not next_url and not stop and page.results and page.results[1] < page.results[2]:
+            logger.warning(
+                "%s: %s counts %d articles but has no link to page %d: walk stopped",
+                section,
+                response.url,
+                page.results[2],
+                page.current + 1,
+            )
+            report.failed += 1  # the counter says there is more: walked again next run
+            stop = True
         if next_url:
             yield self._listing_request(
                 next_url, section, response.meta["page"] + 1, keys, NEXT_PAGE_PRIORITY
@@ -190,12 +207,10 @@ class PortalSpider(scrapy.Spider):
         report.reached_end = not stop
         yield from self._walk_done(section, reached_end=not stop)
 
-    @staticmethod
-    def _goes_back(next_url: str, response: Response) -> bool:
+    def _goes_back(self, next_url: str, page: Any) -> bool:
         """A next-page link to this page or an earlier one: a pagination loop, read forever."""
-        here = listing_page_params(response.url)[0] or response.meta["page"]
-        there = listing_page_params(next_url)[0]
-        return there is not None and there <= here
+        there = listing_page_params(next_url, self.profile.pager.get("param") or None)[0]
+        return there is not None and there <= page.current
 
     def _counts_agree(self, section: str, results: tuple[int, int, int] | None) -> bool:
         """The listing's total matches what we hold plus what is new: nothing was taken down
@@ -213,17 +228,20 @@ class PortalSpider(scrapy.Spider):
         return results[2] == expected
 
     def _next_url(self, page: Any, response: Response) -> str | None:
+        """The next page's URL at the size the portal really answered (a paginating Asset
+        Publisher ignores `_delta`: it is asked for a large page once, then not again)."""
         if not page.has_next:
             return None
         if page.results and page.results[1] >= page.results[2]:
-            return None
+            return None  # past ceil(total / size)
         href = on_portal(page.next_href, response.url, self.base, self.profile.aliases)
         if not href:
             return None
-        number, _ = listing_page_params(href)
-        served = page.results[1] - page.results[0] + 1 if page.results else None
+        param = self.profile.pager.get("param") or None
+        number, _ = listing_page_params(href, param)
+        served = page.results[1] - page.results[0] + 1 if page.results else len(page.entries)
         if number and served:
-            return with_page_params(href, number, served)
+            return with_page_params(href, number, served, param)
         return href
 
     def _sighting(
@@ -290,7 +308,9 @@ class PortalSpider(scrapy.Spider):
             if asset_id in urls:
                 url = urls[asset_id]
                 yield from self._article_requests(
-                    Wanted(url, article_key(url), None, None, asset_id, "confirm")
+                    Wanted(
+                        url, article_key(url, self.profile.routes), None, None, asset_id, "confirm"
+                    )
                 )
 
     # -- articles ------------------------------------------------------------------------------

@@ -229,6 +229,7 @@ class Store(RunLog, CrawlBookkeeping, Captures):
         row = _article_row(item)
         row.update(
             asset_id=asset_id,
+            article_id=item.get("article_id"),
             sections=to_json(merge_sections([], item.get("sections") or [])),
             content_hash=digest,
             version=1,
@@ -259,8 +260,8 @@ class Store(RunLog, CrawlBookkeeping, Captures):
             url = item.get("url") if restored and item.get("url") else old["url"]
             self.db.execute(
                 "UPDATE articles SET last_seen_at=?, sections=?, status='live', removed_at=NULL, "
-                "url=? WHERE asset_id=?",
-                [now, sections, url, asset_id],
+                "url=?, article_id=COALESCE(?, article_id) WHERE asset_id=?",
+                [now, sections, url, item.get("article_id"), asset_id],
             )
             if restored:
                 return SaveResult("restored", old["version"])
@@ -271,6 +272,7 @@ class Store(RunLog, CrawlBookkeeping, Captures):
         if not restored and _other_section(old["url"], row["url"]):
             row["url"] = old["url"]  # fetched through a second section's listing this time
         row.update(
+            article_id=item.get("article_id") or old.get("article_id"),
             sections=sections,
             content_hash=digest,
             version=version,

@@ -50,6 +50,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "versions and events name their archived WARC record; versions say their origin",
         _archive_references,
     ),
+    Migration(
+        3,
+        "articles.article_id: Liferay's article id, apart from the asset entry id",
+        lambda conn: add_column(conn, "articles", "article_id"),
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version if MIGRATIONS else 1

@@ -58,7 +58,13 @@ TABLES: tuple[Table, ...] = (
                 "Liferay asset entry id: the article's one stable identity.",
                 "PRIMARY KEY",
             ),
-            C("url", "TEXT", "Canonical article URL, without query string.", "NOT NULL"),
+            C(
+                "url",
+                "TEXT",
+                "Canonical article URL, without the linking page's parameters (a custom route "
+                "keeps its own, `?id=N`).",
+                "NOT NULL",
+            ),
             C("title", "TEXT", "Title, NFC, white space folded.", "NOT NULL"),
             C("summary", "TEXT", "The lead (sapo); for migrated articles their first paragraph."),
             C(
@@ -132,6 +138,12 @@ TABLES: tuple[Table, ...] = (
                 "NOT NULL DEFAULT 'live'",
             ),
             C("removed_at", "TEXT", "When it was found removed (UTC); NULL while live."),
+            C(
+                "article_id",
+                "INTEGER",
+                "Liferay's article id (`data-analytics-asset-id`), not the asset entry id; NULL "
+                "where the page prints none.",
+            ),
         ),
         indexes=(
             "CREATE INDEX IF NOT EXISTS idx_articles_published ON articles(published_at)",

@@ -30,7 +30,7 @@ _BETWEEN = rf"[\s,;|-]*(?:(?:luc|ngay|vao|{_WEEKDAY})[\s,;|-]*)*"
 _LINE_HEAD = (
     rf"^[\s\W]*(?:[^\W\d_][\w ]{{0,30}}:)?[\s,]*(?:{_WEEKDAY}[\s,]*)?(?:(?:luc|vao|ngay)\s+)?"
 )
-_LINE_TAIL = r"[\s,.;]*(?:[|(\u2013\u2014-].*|luot xem.*)?$"
+_LINE_TAIL = r"[\s,.;)\]]*(?:[|(\u2013\u2014-].*|luot xem.*)?$"
 _LINE_DT = re.compile(_LINE_HEAD + _DATE + _BETWEEN + _TIME + _LINE_TAIL)
 _LINE_TD = re.compile(_LINE_HEAD + _TIME + _BETWEEN + _DATE + _LINE_TAIL)
 _LISTING = re.compile(rf"^[\s(\[]*(?:{_WEEKDAY}[\s,]*)?{_DATE}[\s)\]]*$")
