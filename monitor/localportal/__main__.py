@@ -8,6 +8,7 @@ import threading
 
 from monitor.localportal.corpus import build_corpus
 from monitor.localportal.server import PortalServer
+from monitor.localportal.variants import VARIANTS
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -22,6 +23,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--template", choices=("default", "redesign"), default="default", help="article markup"
     )
+    parser.add_argument(
+        "--variant", choices=tuple(VARIANTS), default="default", help="which portal to render"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -30,6 +34,7 @@ def main(argv: list[str] | None = None) -> None:
             host=args.host,
             port=args.port,
             template=args.template,
+            variant=args.variant,
         )
     except ValueError as exc:
         parser.error(str(exc))

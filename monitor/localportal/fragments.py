@@ -14,6 +14,7 @@ from monitor.localportal.model import Article, Block
 from monitor.localportal.site import date_line
 
 TEMPLATES = ("default", "redesign")
+INNER = ("datebody", "custom")  # display templates of the variants (monitor.localportal.variants)
 EMAIL = "banbientap@dongthap.gov.vn"
 P_JUSTIFY = '<p style="text-align: justify;">'
 _HOSTILE_AFTER = (
@@ -30,11 +31,15 @@ def esc(text: str) -> str:
 
 def fragment(article: Article, template: str) -> tuple[str, str]:
     """(head, tail) of the article's content markup, from the cache when unchanged."""
-    key = "migrated" if article.template == "migrated" else template
+    key = "migrated" if article.template == "migrated" and template != "custom" else template
     cached = article.cache.get(key)
     if cached is None:
         if key == "migrated":
             cached = (_migrated(article), "")
+        elif key == "datebody":
+            cached = (_datebody(article), "")
+        elif key == "custom":
+            cached = _custom(article)
         elif key == "redesign":
             cached = _redesign(article)
         else:
@@ -142,6 +147,45 @@ def _redesign(article: Article) -> tuple[str, str]:
         f" {source}{files}\n"
         f' <p class="article-signature"><strong>{esc(article.author)}</strong></p>\n'
         "</div>"
+    )
+    return head, tail
+
+
+def _datebody(article: Article) -> str:
+    """A Liferay 7.3 portal's display template: the title is the stock one outside, the date
+    line "(Thứ hai, 19/04/2021 15:17)" the first paragraph of the body."""
+    when = date_line(article.published)
+    when = when[:4] + when[4:].lower() if when.startswith("Thứ") else when
+    source = f'<p class="nguon">Nguồn: {esc(article.source)}</p>' if article.source else ""
+    files = _files(article, '<div class="tai-lieu">{links}</div>', '<a href="{href}">{name}</a>')
+    return (
+        '<div class="tin-chi-tiet">\n <div class="noi-dung">\n'
+        f'  <p class="thoi-gian"><em>({when})</em></p>\n'
+        f"  <p><strong>{esc(article.summary)}</strong></p>\n"
+        f"  {_blocks(article, P_JUSTIFY)}\n"
+        f'  <p style="text-align: right;"><strong>{esc(article.author)}</strong></p>\n'
+        f" </div>\n {source}{files}\n</div>"
+    )
+
+
+def _custom(article: Article) -> tuple[str, str]:
+    """A custom portlet's article (the custom-route portal): its own class names throughout."""
+    source = f'<div class="nguon">Nguồn: {esc(article.source)}</div>' if article.source else ""
+    files = _files(
+        article,
+        '<div class="dinh-kem"><b>Tài liệu đính kèm</b><ul>{links}</ul></div>',
+        '<li><a href="{href}">{name}</a></li>',
+    )
+    head = (
+        f'<h1 class="tieu-de">{esc(article.title)}</h1>\n'
+        f'<div class="thoi-gian">{date_line(article.published)} | Lượt xem: '
+    )
+    tail = (
+        "</div>\n"
+        f'<div class="tom-tat"><strong>{esc(article.summary)}</strong></div>\n'
+        f'<div class="noi-dung">{_blocks(article, "<p>")}\n'
+        f'<p class="tac-gia" style="text-align: right;"><strong>{esc(article.author)}'
+        f"</strong></p></div>\n{source}{files}"
     )
     return head, tail
 

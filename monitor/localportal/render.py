@@ -13,11 +13,11 @@ import string
 from datetime import datetime
 from urllib.parse import quote
 
+from monitor.localportal import variants
 from monitor.localportal.corpus import Corpus
 from monitor.localportal.fragments import TEMPLATES, esc, fragment
 from monitor.localportal.model import Article
 from monitor.localportal.site import (
-    NOT_FOUND_TEXT,
     PAGE_SIZES,
     PRESS,
     PRESS_BLURB,
@@ -31,26 +31,37 @@ from monitor.localportal.site import (
 )
 
 _TOKEN_CHARS = string.ascii_letters + string.digits
-_NAV = (
-    ' <nav id="navigation" aria-label="Danh mục chính" role="navigation">\n'
-    '  <h2 class="hide-accessible">Danh mục chính Menu</h2>\n'
-    '  <ul><li><a href="/">Trang chủ</a></li>'
-    + "".join(
-        f'<li><a href="/{s.path}"><span>{s.name}</span></a></li>'
-        for s in SECTION_BY_PATH.values()
-        if s.group == "news"
+
+
+def _nav(prefix: str) -> str:
+    return (
+        ' <nav id="navigation" aria-label="Danh mục chính" role="navigation">\n'
+        '  <h2 class="hide-accessible">Danh mục chính Menu</h2>\n'
+        f'  <ul><li><a href="{prefix}/">Trang chủ</a></li>'
+        + "".join(
+            f'<li><a href="{prefix}/{s.path}"><span>{s.name}</span></a></li>'
+            for s in SECTION_BY_PATH.values()
+            if s.group == "news"
+        )
+        + f'<li><a href="{prefix}/{PRESS_PATH}">{PRESS_NAME}</a></li></ul>\n </nav>\n'
     )
-    + f'<li><a href="/{PRESS_PATH}">{PRESS_NAME}</a></li></ul>\n </nav>\n'
-)
-_PRESS_LINKS = (
-    "<ul>"
-    + "".join(f'<li><a href="/{p}">{SECTION_BY_PATH[p].name}</a></li>' for p in PRESS)
-    + "</ul>"
-)
-_CQVBC = (
-    f' <section class="portlet" id="portlet_cqvbc"><h2 class="portlet-title-text">{PRESS_NAME}'
-    f"</h2>\n  <p>{PRESS_BLURB}</p>{_PRESS_LINKS}</section>\n"
-)
+
+
+def _press_links(prefix: str) -> str:
+    return (
+        "<ul>"
+        + "".join(f'<li><a href="{prefix}/{p}">{SECTION_BY_PATH[p].name}</a></li>' for p in PRESS)
+        + "</ul>"
+    )
+
+
+def _cqvbc(prefix: str) -> str:
+    return (
+        f' <section class="portlet" id="portlet_cqvbc"><h2 class="portlet-title-text">'
+        f"{PRESS_NAME}</h2>\n  <p>{PRESS_BLURB}</p>{_press_links(prefix)}</section>\n"
+    )
+
+
 _BANNERS = (
     ' <div class="banner"><a href="/video"><img alt="Banner Video" '
     'src="/documents/banner/video.png"/></a></div>\n'
@@ -68,12 +79,17 @@ _FOOTER_ADDRESS = (
 class Renderer:
     """Renders pages of one corpus for one base URL; `template` picks the article markup."""
 
-    def __init__(self, corpus: Corpus, base_url: str, template: str = "default") -> None:
+    def __init__(
+        self, corpus: Corpus, base_url: str, template: str = "default", variant: str = "default"
+    ) -> None:
         if template not in TEMPLATES:
             raise ValueError(f"template must be one of {TEMPLATES}")
         self.corpus = corpus
         self.base = base_url.rstrip("/")
         self.template = template
+        self.variant = variants.get_variant(variant)
+        prefix = self.variant.prefix
+        self._nav, self._cqvbc, self._press = _nav(prefix), _cqvbc(prefix), _press_links(prefix)
         self.rng = random.Random()
         self._home_redirect = quote(self.base + "/", safe="")
 
@@ -85,8 +101,11 @@ class Renderer:
 
     def link(self, article: Article, section: str, redirect_quoted: str) -> str:
         """Absolute article link as a listing or box writes it (with the redirect query)."""
+        path = self.variant.article_path(article, section)
+        if "/-/asset_publisher/" not in path:
+            return self.base + path  # display pages and custom routes carry no redirect
         pid = SECTION_BY_PATH[section].pid
-        return f"{self.base}{article.path(section)}?_{pid}_redirect={redirect_quoted}"
+        return f"{self.base}{path}?_{pid}_redirect={redirect_quoted}"
 
     def page(self, title: str, canonical: str, main: str) -> str:
         """The full Liferay page around the first column's markup."""
@@ -109,12 +128,12 @@ class Renderer:
             f'  <a href="/c/portal/login?p_l_id=20139&amp;p_auth={token}">Đăng nhập</a>\n'
             f'  <form action="/tim-kiem?p_auth={token}" method="get"><input name="q" '
             'type="text"/></form></div>\n'
-            f"{_NAV}</header>\n"
+            f"{self._nav}</header>\n"
             '<section id="content">\n<div class="columns-2-1" id="main-content" role="main">\n'
             '<div class="portlet-column portlet-column-first" id="column-1">\n'
             f"{main}\n</div>\n"
             '<div class="portlet-column portlet-column-last" id="column-2">\n'
-            f"{self._most_viewed()}{_CQVBC}"
+            f"{self._most_viewed()}{self._cqvbc}"
             ' <div class="banner"><a href="/ban-tin-chi-dao-dieu-hanh"><img alt="Banner Bản tin '
             f'chỉ đạo điều hành" src="/documents/banner/{self.rng.randint(1, 4)}.png"/></a></div>\n'
             f"{_BANNERS}</div>\n</div>\n</section>\n"
@@ -156,9 +175,9 @@ class Renderer:
         """/chinh-quyen-voi-bao-chi: the three press sections."""
         main = (
             f'<section class="portlet"><h2 class="portlet-title-text">{PRESS_NAME}</h2>'
-            f"<p>{PRESS_BLURB}</p>{_PRESS_LINKS}</section>"
+            f"<p>{PRESS_BLURB}</p>{self._press}</section>"
         )
-        return self.page(PRESS_NAME, f"{self.base}/{PRESS_PATH}", main)
+        return self.page(PRESS_NAME, f"{self.base}{self.variant.prefix}/{PRESS_PATH}", main)
 
     def simple(self, title: str, text: str, canonical_path: str = "/") -> str:
         """A page with one plain portlet (search, login, video, banner targets)."""
@@ -172,32 +191,47 @@ class Renderer:
         """Liferay's not-found page (answered with 404, or 200 for a soft 404)."""
         main = (
             '<section class="portlet"><div class="portlet-content"><h2 class="portlet-title-'
-            f'text">Xuất bản thông tin</h2><div class="alert alert-danger">{NOT_FOUND_TEXT}'
-            "</div></div></section>"
+            f'text">Xuất bản thông tin</h2><div class="alert alert-danger">'
+            f"{self.variant.not_found_text}</div></div></section>"
         )
         return self.page("Không tìm thấy", self.base + "/", main)
+
+    def unpublished(self) -> str:
+        """An unpublished article's page on portals that say so (200, an alert-warning)."""
+        main = (
+            '<section class="portlet"><div class="portlet-content"><h2 class="portlet-title-'
+            f'text">Xuất bản thông tin</h2><div class="alert alert-warning">{variants.UNPUBLISHED}'
+            "</div></div></section>"
+        )
+        return self.page("Xuất bản thông tin", self.base + "/", main)
 
     def listing(self, section: str, page: int, delta: int) -> str:
         """One listing page; `page` past the end is clamped to the last page."""
         sec = SECTION_BY_PATH[section]
+        variant = self.variant
+        delta = variant.delta(delta)
         listed = self.corpus.listed(section)
         total = len(listed)
         last = max(1, -(-total // delta))
         page = min(max(page, 1), last)
         start = (page - 1) * delta
-        redirect = quote(self.base + listing_path(section, page, delta), safe="")
+        redirect = quote(self.base + variant.page_path(section, page, delta), safe="")
         items = "".join(self._abstract(a, section, redirect) for a in listed[start : start + delta])
-        if total:
+        items = variants.wrap_items(variant, items)
+        if total and variant.pager != "arrows":
+            bar = variants.pager(variant, self.base, section, page, delta, last, total)
+        elif total:
             bar = self._pagination(section, page, delta, last, start, total)
         else:
             items, bar = '<div class="alert alert-info">Không có kết quả nào.</div>', ""
+        portlet = "tintuc_WAR_tintucportlet" if variant.pager == "custom" else sec.pid
         main = (
-            f'<section class="portlet" id="portlet_{sec.pid}">\n'
+            f'<section class="portlet" id="portlet_{portlet}">\n'
             f'<div class="portlet-content"><h2 class="portlet-title-text">{sec.name}</h2>\n'
             '<div class="portlet-content-container"><div class="portlet-body">\n'
             f"{items}\n{bar}</div></div></div></section>"
         )
-        return self.page(sec.name, f"{self.base}/{section}", main)
+        return self.page(sec.name, f"{self.base}{variant.prefix}/{section}", main)
 
     def _abstract(self, article: Article, section: str, redirect: str) -> str:
         images = article.images
@@ -206,6 +240,9 @@ class Renderer:
             if images
             else ""
         )
+        if self.variant.abstract != "stock72":
+            href = self.link(article, section, redirect)
+            return variants.abstract(self.variant, article, href, cover)
         return (
             '<div class="asset-abstract mb-5">\n'
             ' <div class="mb-2"><h4 class="component-title"><a class="asset-title d-inline" '
@@ -272,10 +309,11 @@ class Renderer:
     def article(self, article: Article, section: str, redirect: str | None = None) -> str:
         """An article page under `section`; the back link follows a same-site redirect."""
         sec = SECTION_BY_PATH[section]
-        canonical = self.base + article.path(section, "slug")
+        variant = self.variant
+        canonical = self.base + variant.canonical_path(article, section)
         back = redirect if redirect and redirect.startswith(self.base) else f"{self.base}/{section}"
         title = esc(article.title)
-        head, tail = fragment(article, self.template)
+        head, tail = fragment(article, variant.inner or self.template)
         if tail:
             article.views += self.rng.randint(1, 3)
             body = f"{head}{article.views}{tail}"
@@ -289,19 +327,10 @@ class Renderer:
             f'<section class="portlet" id="portlet_{sec.pid}">\n'
             '<div class="portlet-content"><h2 class="portlet-title-text">Xuất bản thông tin</h2>\n'
             '<div class="portlet-content-container"><div class="portlet-body">\n'
-            '<div class="asset-full-content clearfix mb-5 show-asset-title">\n'
-            ' <div class="mb-2"><h4 class="component-title">\n'
-            f'  <span class="header-back-to lfr-portal-tooltip"><a href="{esc(back)}"><svg '
-            'class="lexicon-icon lexicon-icon-angle-left" role="presentation"><use href="/o/'
-            'classic-theme/images/clay/icons.svg#angle-left"></use></svg><span class="taglib-'
-            'text hide-accessible">null</span></a></span>\n'
-            f'  <span class="asset-title d-inline">{title}</span></h4></div>\n'
-            f' <span class="asset-anchor lfr-asset-anchor" id="{article.asset_id}"></span>\n'
-            ' <div class="asset-content mb-3">\n'
-            f'  <div class="journal-content-article" data-analytics-asset-id="{article.asset_id}" '
-            f'data-analytics-asset-title="{title}" data-analytics-asset-type="web-content">\n'
-            f"{body}\n  </div>\n </div>\n</div>\n"
-            f'<div class="thumbnail">{thumb}</div>\n'
+            + variants.full_content(
+                variant, article, body, back, article.asset_id - variant.article_id_offset, title
+            )
+            + f'<div class="thumbnail">{thumb}</div>\n'
             '<div class="taglib-discussion"><h3>Ý kiến của bạn</h3>\n'
             f' <form action="/c/portal/comment/edit_discussion?p_auth={self.token()}" '
             'method="post"><textarea name="body"></textarea><button type="submit">Gửi</button>'

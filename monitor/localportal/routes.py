@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from monitor.localportal.model import Article
 from monitor.localportal.render import Renderer
 from monitor.localportal.site import (
     DEFAULT_DELTA,
@@ -14,6 +15,7 @@ from monitor.localportal.site import (
     SECTIONS,
     valid_delta,
 )
+from monitor.localportal.variants import CUSTOM_ROUTE
 
 HTML = "text/html; charset=UTF-8"
 TEXT = "text/plain; charset=UTF-8"
@@ -23,6 +25,7 @@ _ROBOTS = "User-Agent: *\n" + "".join(f"Disallow: {p}\n" for p in DISALLOWED)
 _ARTICLE = re.compile(
     r"^/([a-z0-9-]+)/-/asset_publisher/([A-Za-z0-9]+)/content/(?:id/(\d+)|([^/]+))/?$"
 )
+_DISPLAY = re.compile(r"^/(-|w)/([^/]+)/?$")
 _SIMPLE = {
     "/c": ("Đăng nhập", "Vui lòng đăng nhập để tiếp tục."),
     "/tim-kiem": ("Tìm kiếm", "Nhập từ khóa để tìm kiếm."),
@@ -49,6 +52,9 @@ def respond(renderer: Renderer, target: str) -> Response:
     parts = urlsplit(target)
     path = unquote(parts.path) or "/"
     query = parse_qs(parts.query)
+    variant = renderer.variant
+    if variant.prefix and (path == variant.prefix or path.startswith(variant.prefix + "/")):
+        path = path[len(variant.prefix) :] or "/"
     if path == "/":
         return _page(renderer.home())
     if path == "/robots.txt":
@@ -65,12 +71,20 @@ def respond(renderer: Renderer, target: str) -> Response:
     section = SECTION_BY_PATH.get(head[1:])
     if section is not None:
         pid = section.pid
-        page = _int(query.get(f"_{pid}_cur", ["1"])[0], 1)
+        cur = "page" if variant.pager == "custom" else f"_{pid}_cur"
+        page = _int(query.get(cur, ["1"])[0], 1)
         delta = valid_delta(query.get(f"_{pid}_delta", [str(DEFAULT_DELTA)])[0])
         return _page(renderer.listing(section.path, page, delta))
     match = _ARTICLE.match(path)
     if match:
         return _article(renderer, match, query)
+    if head == CUSTOM_ROUTE and variant.full_content == "custom":
+        number = query.get("id", [""])[0]
+        found = renderer.corpus.by_id(int(number)) if number.isdigit() else None
+        return _show(renderer, found, None, None)
+    match = _DISPLAY.match(path)
+    if match and variant.display_path == "/" + match.group(1):
+        return _show(renderer, renderer.corpus.by_slug(match.group(2)), None, None)
     return _page(renderer.not_found(), 404)
 
 
@@ -82,12 +96,23 @@ def _article(renderer: Renderer, match: re.Match[str], query: dict[str, list[str
     article = (
         corpus.by_id(int(match.group(3))) if match.group(3) else corpus.by_slug(match.group(4))
     )
-    if article is None or section.path not in article.sections or article.state == "gone":
+    if article is not None and section.path not in article.sections:
+        article = None
+    redirect = query.get(f"_{section.pid}_redirect", [None])[0]
+    return _show(renderer, article, section.path, redirect)
+
+
+def _show(
+    renderer: Renderer, article: Article | None, section: str | None, redirect: str | None
+) -> Response:
+    """An article's page (under `section`, else its own), or the page that says it is gone."""
+    if article is None or article.state == "gone":
         return _page(renderer.not_found(), 404)
     if article.state == "soft404":
+        if renderer.variant.unpublished_warning:
+            return _page(renderer.unpublished(), 200)
         return _page(renderer.not_found(), 200)
-    redirect = query.get(f"_{section.pid}_redirect", [None])[0]
-    return _page(renderer.article(article, section.path, redirect))
+    return _page(renderer.article(article, section or article.primary, redirect))
 
 
 def _page(html: str, status: int = 200) -> Response:

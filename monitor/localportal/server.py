@@ -6,6 +6,9 @@ with PortalServer(build_corpus(n=300)) as server:
     server.rewrite("/x", fn)   # answers under /x pass through fn(Response) -> Response
     server.corpus.edit(...)    # content changes show on the next request
     server.requests            # what was fetched, with which User-Agent
+
+PortalServer(corpus, variant="liferay74") renders the same corpus as another Liferay portal
+(see monitor.localportal.variants).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from monitor.localportal.corpus import Corpus, build_corpus
 from monitor.localportal.fragments import TEMPLATES
 from monitor.localportal.render import Renderer
 from monitor.localportal.routes import HTML, Response, respond
+from monitor.localportal.variants import get_variant
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +152,7 @@ class PortalServer:
         port: int = 0,
         template: str = "default",
         public_url: str | None = None,
+        variant: str = "default",
     ) -> None:
         self.corpus = corpus if corpus is not None else build_corpus()
         self.host = check_loopback(host)
@@ -155,6 +160,7 @@ class PortalServer:
         if template not in TEMPLATES:
             raise ValueError(f"template must be one of {TEMPLATES}")
         self._template = template
+        self.variant = get_variant(variant).name  # ValueError naming the known ones
         self.public_url = public_url
         self._lock = threading.Lock()
         self._log: list[RequestRecord] = []
@@ -180,7 +186,9 @@ class PortalServer:
         self.port = httpd.server_address[1]
         host = f"[{self.host}]" if ":" in self.host else self.host
         self.base_url = f"http://{host}:{self.port}"
-        self.renderer = Renderer(self.corpus, self.public_url or self.base_url, self._template)
+        self.renderer = Renderer(
+            self.corpus, self.public_url or self.base_url, self._template, self.variant
+        )
         self._httpd = httpd
         self._thread = threading.Thread(
             target=httpd.serve_forever,
