@@ -89,6 +89,9 @@ class Config:
     sections: list[str] = field(default_factory=list)
     revisit_hours: float = 48.0
     crawl_timeout_seconds: float = 3600.0
+    max_requests: int = 0  # a run's request budget; 0: the time limit only
+    audit_cycle_days: float = 7.0  # every stored article re-verified once per cycle
+    removal_confirm_minutes: float = 30.0  # a 404 is a removal once still gone this much later
     settings: dict[str, Any] = field(default_factory=dict)
     health: HealthConfig = field(default_factory=HealthConfig)
     archive: ArchiveConfig = field(default_factory=ArchiveConfig)
@@ -344,10 +347,43 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     return config
 
 
+def _field_options(
+    config: Config, crawl: dict[str, Any], audit: dict[str, Any], notices: dict[str, Any]
+) -> None:
+    """The run's budget, the audit cycle and the removal confirmation delay."""
+    if "max_requests" in crawl:
+        config.max_requests = int(_typed(crawl, "max_requests", int, "crawl"))
+        if config.max_requests < 0:
+            raise ConfigError("crawl.max_requests: must not be negative")
+    _unknown(audit, {"cycle_days"}, "audit")
+    if "cycle_days" in audit:
+        config.audit_cycle_days = float(_typed(audit, "cycle_days", (int, float), "audit"))
+        if config.audit_cycle_days <= 0:
+            raise ConfigError("audit.cycle_days: must be positive")
+    _unknown(notices, {"removal_confirm_minutes"}, "notices")
+    if "removal_confirm_minutes" in notices:
+        minutes = float(_typed(notices, "removal_confirm_minutes", (int, float), "notices"))
+        if minutes < 0:
+            raise ConfigError("notices.removal_confirm_minutes: must not be negative")
+        config.removal_confirm_minutes = minutes
+
+
 def parse_config(raw: dict[str, Any]) -> Config:
     """Validate a parsed TOML document; every error names the bad key and value."""
     _unknown(
-        raw, {"portal", "crawl", "health", "archive", "site", "channels", "schedule"}, "config"
+        raw,
+        {
+            "portal",
+            "crawl",
+            "audit",
+            "notices",
+            "health",
+            "archive",
+            "site",
+            "channels",
+            "schedule",
+        },
+        "config",
     )
     portal = raw.get("portal", {})
     crawl = raw.get("crawl", {})
@@ -365,7 +401,8 @@ def parse_config(raw: dict[str, Any]) -> Config:
         config.revisit_hours = float(_typed(portal, "revisit_hours", (int, float), "portal"))
         if config.revisit_hours < 0:
             raise ConfigError("portal.revisit_hours: must not be negative")
-    _unknown(crawl, {"timeout_minutes", "settings"}, "crawl")
+    _unknown(crawl, {"timeout_minutes", "max_requests", "settings"}, "crawl")
+    _field_options(config, crawl, raw.get("audit", {}), raw.get("notices", {}))
     if "timeout_minutes" in crawl:
         minutes = float(_typed(crawl, "timeout_minutes", (int, float), "crawl"))
         if minutes <= 0:

@@ -26,6 +26,8 @@ from portalcrawl.store.database import Store, store_error
 logger = logging.getLogger(__name__)
 
 TERMINATE_GRACE = 15.0
+# A partial run stopped at its budget having made progress: the next run takes up from there.
+SUCCEEDED = ("ok", "partial")
 LOG_TAIL = 200
 _EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Failure): \S")
 
@@ -79,9 +81,26 @@ def crawl_command(
         cmd.append("--progress")
     for section in sections:
         cmd += ["--section", section]
-    for name, value in {**config.archive.crawl_settings(), **config.settings, **settings}.items():
+    ours = {**field_settings(config), **config.archive.crawl_settings()}
+    for name, value in {**ours, **config.settings, **settings}.items():
         cmd += ["--set", f"{name}={value}"]
     return cmd
+
+
+def time_budget(timeout: float) -> float:
+    """Seconds the crawl gives itself: it closes cleanly (open batch committed, run partial)
+    before the monitor's hard limit, leaving time for in-flight requests and the run's end."""
+    return max(timeout / 2, timeout - min(0.15 * timeout + 5, 90.0))
+
+
+def field_settings(config: Config) -> dict[str, Any]:
+    """The run's budget and the field rules, as crawl settings (an operator's --set wins)."""
+    return {
+        "PORTALCRAWL_MAX_REQUESTS": config.max_requests,
+        "PORTALCRAWL_TIME_BUDGET": f"{time_budget(config.crawl_timeout_seconds):g}",
+        "PORTALCRAWL_AUDIT_CYCLE_HOURS": f"{config.audit_cycle_days * 24:g}",
+        "PORTALCRAWL_REMOVAL_CONFIRM_MINUTES": f"{config.removal_confirm_minutes:g}",
+    }
 
 
 def check_run_options(config: Config, sections: Sequence[str], settings: Sequence[str]) -> dict:

@@ -236,7 +236,7 @@ class Scheduler:
                 exc_info=log.isEnabledFor(logging.DEBUG),
             )
             return None
-        ok = outcome.status == "ok"
+        ok = outcome.status in runner.SUCCEEDED
         log.log(
             logging.INFO if ok else logging.WARNING,
             "run %s %s: %d new, %d edited, %d removed, %d alerts (job %s, %.1f s)%s",

@@ -22,6 +22,7 @@ from portalcrawl.items import ArticleItem, FetchFailed, ListingPage, ListingSeen
 from portalcrawl.site.urls import canonical_url
 from portalcrawl.store.compactsets import IdSet
 from portalcrawl.store.database import Store, StoreError, store_error
+from portalcrawl.store.report import run_outcome
 from portalcrawl.text.normalise import clean_multiline, clean_text
 
 logger = logging.getLogger(__name__)
@@ -304,8 +305,18 @@ class StorePipeline:
             removed=self.removed,
             events=dict(self.events),
             finish_reason=reason,
+            crawl_delay=stats.get("portalcrawl/crawl_delay", 0.0),
+            request_spacing=stats.get("portalcrawl/request_spacing"),
+            retry_after={
+                k.rsplit("/", 1)[1]: v
+                for k, v in stats.items()
+                if k.startswith("portalcrawl/retry_after/")
+            },
         )
-        ok = reason == "finished"
+        status, error = run_outcome(
+            reason, progressed=len(self.saved) > 0, failure=self.failure, summary=summary
+        )
+        ok = status == "ok"
         if report and self.failure is None:
             for section, state in report.sections.items():
                 self.store.set_section_state(
@@ -315,9 +326,4 @@ class StorePipeline:
                     self.store.clear_section_backlog(section)
                 if ok and state.clean and state.reached_end:
                     self.store.prune_listing(section, self.run_id)
-        status = "ok" if ok else ("aborted" if reason == "shutdown" else "failed")
-        error = None if ok else (self.failure or f"crawl ended: {reason}")
-        if ok and summary.get("pages", 0) == 0 and summary.get("errors", 0):
-            status = "failed"
-            error = f"no listing page could be read ({summary.get('last_error') or 'errors'})"
         self.store.finish_run(self.run_id, status, summary, error)

@@ -26,6 +26,16 @@ PORTALCRAWL_READER_PROCESS = True
 PORTALCRAWL_ARCHIVE = True
 PORTALCRAWL_ARCHIVE_DIR = ""
 PORTALCRAWL_ARCHIVE_MAX_MB = 100
+# The run's budget (portalcrawl/politeness.py): requests (0: no limit) and seconds (0: none);
+# at either the run ends cleanly as a partial run. Retry-After waits past the cap end it too.
+PORTALCRAWL_MAX_REQUESTS = 0
+PORTALCRAWL_TIME_BUDGET = 0.0
+PORTALCRAWL_RETRY_AFTER_MAX = 900.0
+PORTALCRAWL_MAINTENANCE_BURST = 5  # 503s in a row without Retry-After: the portal is down
+PORTALCRAWL_POLITENESS_ENABLED = True
+# Field rules: the rolling audit's cycle, and how long a 404 must last to be a removal.
+PORTALCRAWL_AUDIT_CYCLE_HOURS = 168.0
+PORTALCRAWL_REMOVAL_CONFIRM_MINUTES = 30.0
 
 # Honest and reachable: operators should put their own address here (config [crawl.settings]).
 USER_AGENT = (
@@ -69,6 +79,8 @@ DOWNLOADER_MIDDLEWARES = {
     "portalcrawl.middlewares.BackoffRetryMiddleware": 550,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "portalcrawl.middlewares.PortalRedirectMiddleware": 600,
+    # Closest to the network: counts every request sent, floors the slot delay, holds it.
+    "portalcrawl.politeness.PolitenessMiddleware": 960,
 }
 # Neither is of use here, and each wraps every callback's output: depth stats (no DEPTH_LIMIT)
 # and a development-time warning about copied meta keys.

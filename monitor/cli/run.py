@@ -11,7 +11,7 @@ import click
 
 from monitor.cli.common import db_option, fail, get_config, is_tty
 from monitor.config import Config, ConfigError, check_portal_url
-from monitor.runner import RunOutcome, run_cycle
+from monitor.runner import SUCCEEDED, RunOutcome, run_cycle
 from portalcrawl.store.database import StoreError
 
 LOCAL_COPY_SETTINGS = {
@@ -66,6 +66,13 @@ def _cycle(config: Config, **kwargs: object) -> RunOutcome:
     metavar="URL",
     help="Extra channel for this run: an Apprise URL or jsonl://FILE (repeatable).",
 )
+@click.option(
+    "--max-requests",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Request budget of this run (default: config [crawl] max_requests); at it the run "
+    "ends as partial and the next run resumes.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as one JSON object.")
 @click.pass_context
 def run(
@@ -76,6 +83,7 @@ def run(
     settings: tuple[str, ...],
     full: bool,
     notify: tuple[str, ...],
+    max_requests: int | None,
     as_json: bool,
 ) -> None:
     """Crawl once, record versions, announce new, edited and removed posts."""
@@ -87,14 +95,16 @@ def run(
         fail(str(exc))
     if db:
         config.db = db
+    if max_requests:
+        config.max_requests = max_requests
     outcome = _cycle(
         config, full=full, sections=list(sections), notify=list(notify), settings=list(settings)
     )
     if as_json:
         click.echo(json.dumps(asdict(outcome), ensure_ascii=False))
-    elif outcome.status == "ok":
+    elif outcome.status in SUCCEEDED:
         click.echo(outcome.message)
-    if outcome.status != "ok":
+    if outcome.status not in SUCCEEDED:
         fail(outcome.message)
 
 

@@ -9,6 +9,7 @@ import click
 
 from monitor.cli.common import fail, get_config
 from monitor.config import ConfigError
+from monitor.runner import SUCCEEDED
 from monitor.scheduler import DEFAULT_GRACE_SECONDS, Scheduler
 
 
@@ -64,7 +65,7 @@ def schedule(
     failed = [
         f"{name} ({outcome.status if outcome else 'crashed'})"
         for name, outcome in outcomes.items()
-        if outcome is None or outcome.status != "ok"
+        if outcome is None or outcome.status not in SUCCEEDED
     ]
     if failed and not scheduler.stop_requested:
         fail(f"{len(failed)} of {len(outcomes)} runs did not end ok: {', '.join(failed)}")

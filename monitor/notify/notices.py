@@ -63,7 +63,7 @@ def history_cutoff(store: Store, hours: float) -> str:
     stored and versioned like any other, but announcing them as `new` would be noise.
     """
     row = store.db.execute(
-        "SELECT started_at FROM runs WHERE status = 'ok' ORDER BY id LIMIT 1"
+        "SELECT started_at FROM runs WHERE status IN ('ok', 'partial') ORDER BY id LIMIT 1"
     ).fetchone()
     if row is None:
         return ""

@@ -21,6 +21,7 @@ from portalcrawl.items import ArticleItem, FetchFailed, ListingPage, ListingSeen
 from portalcrawl.parsing.derived import hand_on
 from portalcrawl.parsing.listing import ListingEntry, parse_listing
 from portalcrawl.parsing.reader import Reading, reader_for
+from portalcrawl.politeness import RunEnding
 from portalcrawl.site.profile import Section, load_profile
 from portalcrawl.site.urls import (
     article_key,
@@ -381,6 +382,8 @@ class PortalSpider(scrapy.Spider):
         kind = request.meta.get("kind", "article")
         wanted: Wanted | None = request.meta.get("wanted")
         section = request.meta.get("section") or (wanted.section if wanted else None)
+        if failure.check(RunEnding):
+            return  # never sent: the run is at its budget; the next run takes it up
         message = failure_message(failure)
         self.report.errors += 1
         self.report.last_error = f"{message} ({urlsplit(request.url).netloc})"

@@ -90,7 +90,9 @@ class RunLog:
     ) -> int:
         """A new run row; the first run that will complete on this store is a baseline."""
         with self.db.atomic():
-            done = self.db.execute("SELECT 1 FROM runs WHERE status='ok' LIMIT 1").fetchone()
+            done = self.db.execute(
+                "SELECT 1 FROM runs WHERE status IN ('ok', 'partial') LIMIT 1"
+            ).fetchone()
             cur = self.db.execute(
                 "INSERT INTO runs(started_at, status, mode, baseline, sections, portal_url, pid) "
                 "VALUES (?, 'running', ?, ?, ?, ?, ?)",

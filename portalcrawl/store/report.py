@@ -64,3 +64,38 @@ class CrawlReport:
                 for path, s in self.sections.items()
             },
         }
+
+
+# Why a run ended early, as the operator reads it (runs.error of a partial run).
+ENDED_EARLY = {
+    "budget": "stopped at its request budget",
+    "time_budget": "stopped at its time budget",
+    "portal_busy": "stopped: the portal asked to wait longer than the Retry-After cap",
+    "maintenance": "stopped: the portal is in maintenance",
+}
+
+
+def run_outcome(
+    reason: str, *, progressed: bool, failure: str | None, summary: dict[str, Any]
+) -> tuple[str, str | None]:
+    """The run's status and error line from how the crawl ended.
+
+    A run that ends at its budget (or because the portal asked it to wait, or is in
+    maintenance) is `partial` when it stored or verified anything, else `failed`: a run that
+    cannot make progress must be seen.
+    """
+    if failure:
+        return "failed", failure
+    if reason == "finished":
+        if summary.get("pages", 0) == 0 and summary.get("errors", 0):
+            why = summary.get("last_error") or "errors"
+            return "failed", f"no listing page could be read ({why})"
+        return "ok", None
+    if reason in ENDED_EARLY:
+        said = ENDED_EARLY[reason]
+        if progressed:
+            return "partial", said
+        return "failed", f"{said}, with nothing stored"
+    if reason == "shutdown":
+        return "aborted", f"crawl ended: {reason}"
+    return "failed", f"crawl ended: {reason}"

@@ -223,7 +223,9 @@ TABLES: tuple[Table, ...] = (
             C(
                 "status",
                 "TEXT",
-                "'running', 'ok', 'failed' or 'aborted' (killed; marked so on the next start).",
+                "'running', 'ok', 'partial' (ended at its budget, or early because the portal "
+                "asked, having made progress), 'failed' or 'aborted' (killed; marked so on the "
+                "next start).",
                 "NOT NULL DEFAULT 'running'",
             ),
             C("mode", "TEXT", "'incremental' or 'full'.", "NOT NULL DEFAULT 'incremental'"),
