@@ -53,7 +53,8 @@ def test_counterless_and_odd_counters() -> None:
     assert parse_results("") is None
     assert parse_results("Trang 2") is None
     assert parse_results("Hiển thị 20 - 10 of 57 kết quả.") is None  # not a counter
-    assert parse_results("Showing 7 results") == (1, 7, 7)
+    assert parse_results("Showing 7 results") == (0, 0, 7)  # a total alone
+    assert parse_results("Tổng số 1.234 bài viết") == (0, 0, 1234)
 
 
 ICONS = (

@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from monitor.cli import data, evidence, ops, run, schedule
+from monitor.cli import data, evidence, ops, profile, run, schedule
 from monitor.cli.common import CliError
 from monitor.config import ConfigError
 from portalcrawl.store.database import StoreError
@@ -32,7 +32,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-for _module in (run, ops, data, schedule, evidence):
+for _module in (run, ops, data, schedule, evidence, profile):
     for _command in _module.commands:
         cli.add_command(_command)
 

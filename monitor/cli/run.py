@@ -44,6 +44,12 @@ def _cycle(config: Config, **kwargs: object) -> RunOutcome:
     "--portal-url",
     help="Portal to crawl (default: config, $PORTALCRAWL_URL, or https://dongthap.gov.vn).",
 )
+@click.option(
+    "--profile",
+    "profile",
+    type=click.Path(dir_okay=False),
+    help="Site profile file (default: config's [portal] profile, else the shipped one).",
+)
 @db_option
 @click.option(
     "--section",
@@ -78,6 +84,7 @@ def _cycle(config: Config, **kwargs: object) -> RunOutcome:
 def run(
     ctx: click.Context,
     portal_url: str | None,
+    profile: str | None,
     db: str | None,
     sections: tuple[str, ...],
     settings: tuple[str, ...],
@@ -93,6 +100,8 @@ def run(
             config.portal_url = check_portal_url(portal_url)
     except ConfigError as exc:
         fail(str(exc))
+    if profile:
+        config.profile = str(Path(profile).resolve()) if Path(profile).suffix else profile
     if db:
         config.db = db
     if max_requests:
@@ -123,8 +132,15 @@ def run(
     type=click.IntRange(10, 20000),
     help="Articles in the local copy.",
 )
+@click.option(
+    "--variant",
+    default="default",
+    show_default=True,
+    type=click.Choice(["default", "liferay74", "liferay73", "custom-route"]),
+    help="Which portal the local copy renders; other than default, it is discovered first.",
+)
 @click.pass_context
-def demo(ctx: click.Context, db: str, articles: int) -> None:
+def demo(ctx: click.Context, db: str, articles: int, variant: str) -> None:
     """Serve the local copy of the portal, crawl it, change it, crawl again: all offline."""
     from monitor.localportal import PortalServer, build_corpus
 
@@ -132,9 +148,11 @@ def demo(ctx: click.Context, db: str, articles: int) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     corpus = build_corpus(n=articles)
-    with PortalServer(corpus) as server:
+    with PortalServer(corpus, variant=variant) as server:
         config = Config(portal_url=server.base_url, db=str(path), settings=LOCAL_COPY_SETTINGS)
         click.echo(f"local copy of the portal at {server.base_url} ({articles} articles)")
+        if variant != "default":
+            config.profile = _discovered(server.base_url, path)
         first = _cycle(config)
         click.echo(first.message)
         _per_section(config.db)
@@ -147,6 +165,20 @@ def demo(ctx: click.Context, db: str, articles: int) -> None:
     click.echo("\nnotices of the second run:")
     ctx.invoke(notices, db=str(path), kind=None, since=None, as_json=False)
     click.echo(f"\nstore: {path}  (try: python -m monitor search 'uy ban' --db {path})")
+
+
+def _discovered(base: str, store: Path) -> str:
+    """The demo's variant is crawled with the profile `profile discover` writes for it."""
+    from portalcrawl.site.discover import discover
+    from portalcrawl.site.fetch import PoliteFetcher
+    from portalcrawl.site.profilewriter import summary, to_toml
+
+    found = discover(base + "/", PoliteFetcher(base, delay=0))
+    target = store.with_suffix(".profile.toml")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(to_toml(found), encoding="utf-8")
+    click.echo(summary(found, str(target)))
+    return str(target.resolve())
 
 
 def _per_section(db: str) -> None:

@@ -252,6 +252,8 @@ def parse_article(sel: Selector, page_url: str, profile: Profile, base: str) -> 
     article_id = _digits(wrapper.get(fb["asset_id_attr"])) if wrapper is not None else None
     rules = profile.article
     root = first(page, rules["root"])
+    if root is not None and first(root, rules["body"]) is None:
+        root = None  # a page of another template (a migrated article): the stock structure
     common = dict(asset_id=asset_id, article_id=article_id, canonical=canonical_url(canonical_url_))
     if root is not None:
         return _from_template(root, rules, page_url, profile, base, common)
@@ -282,15 +284,18 @@ def _from_template(
     date_text = clean_text(text_of(first(root, rules["date"])))
     if not parse_date_line(date_text):
         date_text = date_line_in(root) or date_line_in(root.getparent()) or date_text
-    if date_text:  # a date line inside the body is not a paragraph of it
-        paragraphs = [p for p in paragraphs if p != date_text]
+    summary = text_of(first(root, rules["summary"]))
+    author = text_of(author_sel)
+    # the date line, lead and signature of templates that put them inside the body
+    inside = {clean_text(t) for t in (date_text, summary, author) if t}
+    paragraphs = [p for p in paragraphs if p not in inside]
     return RawArticle(
         title=text_of(first(root, rules["title"])),
         date_text=date_text,
-        summary=text_of(first(root, rules["summary"])),
+        summary=summary,
         paragraphs=paragraphs,
         body_html=body_html,
-        author=text_of(author_sel),
+        author=author,
         source=source,
         attachments=attachments,
         images=_links([] if body is None else [body], "src", page_url, profile, base),

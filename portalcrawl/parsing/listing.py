@@ -32,6 +32,7 @@ STOCK_RESULTS = "p.pagination-results, small.search-results, .search-results"
 _PORTLET = re.compile(r"(?:^|\s)(?:portlet|portlet-boundary)(?:\s|$)")
 _LISTING_DATE = re.compile(r"(?<!\d)\d{1,2}/\d{1,2}/\d{4}(?!\d)")
 _FURNITURE = {"nav", "header", "footer", "aside"}
+PAGERISH = re.compile(r"paginat|pager|paging|page-iterator|phan-trang", re.I)
 _LINKS = "a[href], [onclick]"
 
 
@@ -53,6 +54,25 @@ class ListingPage:
     results: tuple[int, int, int] | None
     current: int = 1  # the page number this page is (from its URL)
     rule: str = "profile"  # what found the entries: the profile's selectors or "generic"
+
+    @property
+    def size(self) -> int:
+        """How many entries the portal put on this page (its real page size unless last)."""
+        if self.results and self.results[0]:
+            return self.results[1] - self.results[0] + 1
+        return len(self.entries)
+
+    @property
+    def more(self) -> bool | None:
+        """Whether the counter says entries follow this page; None when it cannot say. A
+        total alone ('Tổng số 57 bài viết') says only "no more" once pages of this page's
+        size reach it (the last page is shorter, so it cannot say "more")."""
+        if not self.results:
+            return None
+        first, last, total = self.results
+        if first:
+            return last < total
+        return False if self.current * len(self.entries) >= total else None
 
 
 def link_url(el: Element) -> str | None:
@@ -117,7 +137,7 @@ def _profile_entries(page: Element, page_url: str, profile: Profile, base: str) 
     return entries
 
 
-def _article_links(
+def article_links(
     scope: Element, page_url: str, profile: Profile, base: str
 ) -> list[tuple[Element, str, str]]:
     """(element, url, key) of every article link under `scope`, in document order."""
@@ -131,7 +151,7 @@ def _article_links(
 
 
 def _title_near(item: Element, key: str, page_url: str, profile: Profile, base: str) -> str:
-    for el, _url, other in _article_links(item, page_url, profile, base):
+    for el, _url, other in article_links(item, page_url, profile, base):
         if other == key and clean_text(text_of(el)):
             return text_of(el)
     return ""
@@ -160,7 +180,7 @@ def listing_scope(page: Element, section: Section | None, profile: Profile) -> E
             is_page_param(k, param)
             for a in select_all(el, "a[href]")
             for k, _ in parse_qsl(urlsplit(a.get("href", "")).query)
-        )
+        ) or any(PAGERISH.search(d.get("class") or "") for d in el.iter() if isinstance(d.tag, str))
         links = {link_url(a) for a in select_all(el, _LINKS)}
         return int(has_pager), len(links)
 
@@ -173,7 +193,7 @@ def _generic_entries(
     scope = listing_scope(page, section, profile)
     found = [
         (el, url, key)
-        for el, url, key in _article_links(scope, page_url, profile, base)
+        for el, url, key in article_links(scope, page_url, profile, base)
         if not any(a.tag in _FURNITURE for a in el.iterancestors())
     ]
     keys = {id(el): key for el, _, key in found}
@@ -184,7 +204,9 @@ def _generic_entries(
             continue
         seen.add(key)
         container = item_container(el, key, keys, scope)
-        title = next((text_of(e) for e, _, k in found if k == key and clean_text(text_of(e))), "")
+        named = [e for e, _, k in found if k == key and clean_text(text_of(e))]
+        anchors = [e for e in named if e.tag == "a"]  # not an onclick item's whole text
+        title = text_of((anchors or named)[0]) if named else ""
         entries.append(_entry(url, key, title, container, profile.listing, None))
     return entries
 

@@ -32,7 +32,9 @@ _NOISE_NAMES = frozenset({"inheritRedirect", "p_r_p_resetCur", "redirect", "p_au
 _ONCLICK = re.compile(r"""location(?:\.href)?\s*=\s*(['"])(?P<url>[^'"]+)\1""")
 _NUMBER = r"(\d[\d.,]*)"
 _RESULTS = re.compile(rf"{_NUMBER}\D{{1,12}}?{_NUMBER}\D{{1,12}}?{_NUMBER}")
-_TOTAL_ONLY = re.compile(rf"^\D*?{_NUMBER}\s*(?:kết quả|ket qua|results?|entries|bài|tin)", re.I)
+_TOTAL_ONLY = re.compile(
+    rf"^\D*?{_NUMBER}\s*(?:kết quả|ket qua|results?|entries|bài|tin|mục)", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -235,8 +237,8 @@ def _int(text: str) -> int:
 def parse_results(text: str | None) -> tuple[int, int, int] | None:
     """A listing's counter as (first, last, total), in every form portals print:
     'Hiển thị 1 đến 10 trong 57 kết quả', Liferay's 'Hiển thị 1 - 10 of 57 kết quả.',
-    'Showing 1 to 10 of 57 entries', 'Showing 57 results' (all on one page). None when the
-    text holds no counter or numbers that cannot be one."""
+    'Showing 1 to 10 of 57 entries'; a total alone ('Tổng số 57 bài viết', 'Showing 57
+    results') is (0, 0, 57). None when the text holds no counter or numbers that cannot be one."""
     if not text:
         return None
     match = _RESULTS.search(text)
@@ -247,6 +249,5 @@ def parse_results(text: str | None) -> tuple[int, int, int] | None:
         return None
     match = _TOTAL_ONLY.search(text)
     if match:
-        total = _int(match.group(1))
-        return (1, total, total) if total else None
+        return 0, 0, _int(match.group(1))  # a total alone: first and last unknown
     return None

@@ -189,7 +189,7 @@ class PortalSpider(scrapy.Spider):
             )
             report.failed += 1  # not a whole walk: the section is walked again next run
             next_url, stop = None, True
-        elif not next_url and not stop and page.results and page.results[1] < page.results[2]:
+        elif not next_url and not stop and page.more:
             logger.warning(
                 "%s: %s counts %d articles but has no link to page %d: walk stopped",
                 section,
@@ -233,16 +233,15 @@ class PortalSpider(scrapy.Spider):
         Publisher ignores `_delta`: it is asked for a large page once, then not again)."""
         if not page.has_next:
             return None
-        if page.results and page.results[1] >= page.results[2]:
-            return None  # past ceil(total / size)
+        if page.more is False:
+            return None  # page ceil(total / size) was this one
         href = on_portal(page.next_href, response.url, self.base, self.profile.aliases)
         if not href:
             return None
         param = self.profile.pager.get("param") or None
         number, _ = listing_page_params(href, param)
-        served = page.results[1] - page.results[0] + 1 if page.results else len(page.entries)
-        if number and served:
-            return with_page_params(href, number, served, param)
+        if number and page.size:
+            return with_page_params(href, number, page.size, param)
         return href
 
     def _sighting(
