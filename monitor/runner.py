@@ -21,6 +21,7 @@ from monitor.notify.delivery import Channel, build_channels, deliver
 from monitor.notify.notices import check_health, create_notices
 from portalcrawl.crawl import parse_set
 from portalcrawl.site.profile import ProfileError, load_profile
+from portalcrawl.spiders.backfill import progress_line
 from portalcrawl.store.database import Store, store_error
 
 logger = logging.getLogger(__name__)
@@ -315,6 +316,9 @@ def summary_line(outcome: RunOutcome, run: dict[str, Any]) -> str:
         parts.append(f"{outcome.delivered} delivered, {outcome.pending} pending")
     if run.get("error"):
         parts.append(str(run["error"]))
+    backfill = outcome.stats.get("backfill")
+    if backfill and (outcome.stats.get("events", {}).get("new") or not backfill.get("done")):
+        parts.append(progress_line(backfill))
     return "; ".join(parts)
 
 

@@ -24,6 +24,7 @@ class ArticleItem(scrapy.Item):
     extraction = scrapy.Field()
     url_keys = scrapy.Field()
     fetched_url = scrapy.Field()
+    backfill = scrapy.Field()  # found by the backfill: its `new` event is history caught up
     # The Scrapy response the page came in: archived (WARC) when it makes a stored change.
     response = scrapy.Field()
 

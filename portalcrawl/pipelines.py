@@ -20,6 +20,7 @@ from twisted.internet import task
 from portalcrawl.archive.warc import Capture, WarcArchive
 from portalcrawl.items import ArticleItem, FetchFailed, ListingPage, ListingSeen, Removal
 from portalcrawl.site.urls import canonical_url
+from portalcrawl.spiders.backfill import progress, progress_line, record_walks
 from portalcrawl.store.compactsets import IdSet
 from portalcrawl.store.database import Store, StoreError, store_error
 from portalcrawl.store.report import run_outcome
@@ -299,7 +300,10 @@ class StorePipeline:
             k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("portalcrawl/dropped/")
         }
         summary.update(
-            requests=int(stats.get("downloader/request_count", 0)),
+            # Sent to the portal: requests refused at the budget were counted by Scrapy too.
+            requests=int(
+                stats.get("portalcrawl/requests_sent", stats.get("downloader/request_count", 0))
+            ),
             drops=sum(dropped.values()),
             dropped=dropped,
             removed=self.removed,
@@ -316,14 +320,10 @@ class StorePipeline:
         status, error = run_outcome(
             reason, progressed=len(self.saved) > 0, failure=self.failure, summary=summary
         )
-        ok = status == "ok"
         if report and self.failure is None:
-            for section, state in report.sections.items():
-                self.store.set_section_state(
-                    section, synced=ok and state.clean, run_id=self.run_id, count=state.listed
-                )
-                if ok and state.clean:
-                    self.store.clear_section_backlog(section)
-                if ok and state.clean and state.reached_end:
-                    self.store.prune_listing(section, self.run_id)
+            walks = getattr(spider, "walks", {})
+            synced = getattr(spider, "synced", set())
+            record_walks(self.store, report, walks, synced, self.run_id, status)
+            summary["backfill"] = progress(self.store, walks, self.events.get("new", 0))
+            logger.info("%s", progress_line(summary["backfill"]))
         self.store.finish_run(self.run_id, status, summary, error)

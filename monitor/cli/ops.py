@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import click
@@ -20,6 +20,7 @@ from monitor.cli.common import (
 )
 from monitor.config import KINDS
 from monitor.notify.masking import mask_secrets, mask_url
+from portalcrawl.spiders.backfill import progress_line
 from portalcrawl.store.database import Store
 from portalcrawl.text.dates import parse_user_time
 
@@ -133,7 +134,38 @@ def _duration(started: str | None, finished: str | None) -> str:
     return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
 
-def status_data(store: Store, urls: dict[str, str]) -> dict[str, Any]:
+def field_status(store: Store, cycle_days: float) -> dict[str, Any]:
+    """How far the backfill is, and how recently the rolling audit verified the articles."""
+    sections = [r[0] for r in store.db.execute("SELECT section FROM section_state")]
+    backfill = store.backfill_progress(sections)
+    last = store.db.execute(
+        "SELECT json_extract(stats, '$.backfill.runs_to_go') FROM runs "
+        "WHERE json_extract(stats, '$.backfill') IS NOT NULL ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    backfill["runs_to_go"] = 0 if backfill["done"] else (last[0] if last else None)
+    audit = store.verification(timedelta(days=cycle_days))
+    audit["cycle_days"] = cycle_days
+    return {"backfill": backfill, "audit": audit}
+
+
+def _field_text(field: dict[str, Any]) -> list[str]:
+    audit = field["audit"]
+    age = audit["oldest_verified_seconds"]
+    oldest = (
+        "never (since the store was migrated)"
+        if audit["never_verified"]
+        else (f"{age / 3600:.1f} h ago" if age is not None else "none stored")
+    )
+    return [
+        "",
+        "Backfill and audit",
+        f"  {progress_line(field['backfill'])}",
+        f"  oldest verification: {oldest}; verified in the last {audit['cycle_days']:g} days: "
+        f"{audit['coverage']:.0%} of {audit['live']:,} live articles",
+    ]
+
+
+def status_data(store: Store, urls: dict[str, str], cycle_days: float = 7.0) -> dict[str, Any]:
     """Recent runs, articles per section, deliveries per channel, crawler health."""
     runs = [
         {**r, "duration": _duration(r["started_at"], r["finished_at"])}
@@ -175,7 +207,9 @@ def status_data(store: Store, urls: dict[str, str]) -> dict[str, Any]:
                 "last_error": mask_secrets(error, urls.values()) if error else None,
             }
         )
-    last_ok = store.db.execute("SELECT max(id) FROM runs WHERE status='ok'").fetchone()[0]
+    last_ok = store.db.execute(
+        "SELECT max(id) FROM runs WHERE status IN ('ok', 'partial')"
+    ).fetchone()[0]
     alerts = list(
         store.db.query(
             "SELECT id, run_id, title, created_at FROM notices WHERE kind='crawler_alert' "
@@ -189,7 +223,13 @@ def status_data(store: Store, urls: dict[str, str]) -> dict[str, Any]:
         "alerts_since_last_ok": len(alerts),
         "recent_alerts": alerts[:RECENT_ALERTS],
     }
-    return {"runs": runs, "sections": sections, "channels": channels, "health": health}
+    return {
+        "runs": runs,
+        "sections": sections,
+        "channels": channels,
+        "health": health,
+        "field": field_status(store, cycle_days),
+    }
 
 
 def _status_text(data: dict[str, Any]) -> str:
@@ -252,6 +292,7 @@ def _status_text(data: dict[str, Any]) -> str:
         f"   alerts since: {health['alerts_since_last_ok']}",
     ]
     out += [f"  ! run {a['run_id']}: {a['title']}" for a in health["recent_alerts"]]
+    out += _field_text(data["field"])
     return "\n".join(out)
 
 
@@ -261,9 +302,10 @@ def _status_text(data: dict[str, Any]) -> str:
 @click.pass_context
 def status(ctx: click.Context, db: str | None, as_json: bool) -> None:
     """Recent runs, articles per section, pending deliveries and crawler health."""
-    urls = {c.name: c.url for c in get_config(ctx).channels}
+    config = get_config(ctx)
+    urls = {c.name: c.url for c in config.channels}
     with open_store(resolve_db(ctx, db)) as store:
-        data = status_data(store, urls)
+        data = status_data(store, urls, config.audit_cycle_days)
     if as_json:
         echo_json(data)
     else:

@@ -51,13 +51,15 @@ LEFT JOIN articles a ON a.asset_id = e.asset_id
 LEFT JOIN article_versions v ON v.asset_id = e.asset_id AND v.version = e.version
 WHERE coalesce(r.baseline, 0) = 0
   AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.event_id = e.id)
-  AND NOT (e.kind = 'new' AND coalesce(v.published_at, a.published_at) < :history)
+  AND NOT (e.kind = 'new' AND e.reason = 'backfill'
+           AND coalesce(v.published_at, a.published_at) < :history)
 ORDER BY e.id
 """
 
 
 def history_cutoff(store: Store, hours: float) -> str:
-    """Articles published this long before the first complete run are history, not news.
+    """Backfilled articles published this long before the first run that stored anything are
+    history, not news.
 
     A baseline that failed a page leaves old articles for a later run to catch up: they are
     stored and versioned like any other, but announcing them as `new` would be noise.
@@ -95,7 +97,9 @@ def create_notices(
 ) -> list[int]:
     """One notice per unannounced event of a non-baseline run; run_id = the run making them.
 
-    `new` events of articles published before history_cutoff() are not announced.
+    `new` events the backfill made (reason 'backfill') of articles published before
+    history_cutoff() are history caught up, not announced; any other article new to the store
+    is news whatever its date (a press release posted today, dated ten days ago).
     """
     created: list[int] = []
     now = utcnow()

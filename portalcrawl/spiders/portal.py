@@ -30,6 +30,15 @@ from portalcrawl.site.urls import (
     on_portal,
     with_page_params,
 )
+from portalcrawl.spiders.audit import audit_list
+from portalcrawl.spiders.backfill import (
+    AUDIT_PRIORITY,
+    BACKLOG_PRIORITY,
+    CONFIRM_PRIORITY,
+    SectionWalk,
+    article_priority,
+    listing_priority,
+)
 from portalcrawl.spiders.walk import (
     Wanted,
     entry_hash,
@@ -38,18 +47,13 @@ from portalcrawl.spiders.walk import (
 )
 from portalcrawl.store.compactsets import IdSet, KeySet
 from portalcrawl.store.database import Store, StoreError
+from portalcrawl.store.fieldstate import BackfillPoint
 from portalcrawl.store.report import CrawlReport
 from portalcrawl.store.snapshot import CrawlSnapshot, KnownArticle
 from portalcrawl.text.dates import parse_listing_date
 
 logger = logging.getLogger(__name__)
 
-BACKLOG_PRIORITY = 30  # what failed last run goes first: a run cut short still catches up
-LISTING_PRIORITY = 20
-ARTICLE_PRIORITY = 0
-# A section's next listing page waits for the articles already asked for: the walk does not race
-# ahead, so the scheduler holds a page or two of requests, not the whole portal (memory).
-NEXT_PAGE_PRIORITY = ARTICLE_PRIORITY - 1
 NOT_FOUND = [404, 410]
 BACKLOG_GIVE_UP = 5  # runs that failed a backlog URL before it is no longer tried first
 
@@ -90,12 +94,15 @@ class PortalSpider(scrapy.Spider):
         self.canary: Wanted | None = None
         self.oldest_listed: dict[str, date] = {}
         self.new_in_section: dict[str, int] = {}
+        self.walks = {s.path: SectionWalk(self.points.get(s.path)) for s in self.sections}
         crawler.signals.connect(self.on_idle, signal=signals.spider_idle)
 
     def _load_state(self, db_path: str | None) -> None:
         self.known = CrawlSnapshot(db_path)
         self.synced: set[str] = set()
         self.backlog: list[dict[str, Any]] = []
+        self.points: dict[str, BackfillPoint] = {}
+        self.audit: list[tuple[int, str]] = []
         if not db_path or not Path(db_path).is_file():
             return
         try:
@@ -103,6 +110,8 @@ class PortalSpider(scrapy.Spider):
                 self.known = CrawlSnapshot.load(store)
                 self.synced = store.synced_sections()
                 self.backlog = store.backlog()
+                self.points = store.backfill_points()
+                self.audit = audit_list(store, self.settings, self.points, self.sections)
         except (StoreError, Exception) as exc:  # an empty or new store: crawl as a first run
             logger.warning("could not read crawl state, crawling as a first run: %s", exc)
 
@@ -121,8 +130,14 @@ class PortalSpider(scrapy.Spider):
                     row["asset_id"],
                     "backlog",
                 )
-                for request in self._article_requests(wanted):
+                for request in self._article_requests(wanted, BACKLOG_PRIORITY):
                     yield request
+        for asset_id, url in self.audit:
+            wanted = Wanted(
+                url, article_key(url, self.profile.routes), None, None, asset_id, "audit"
+            )
+            for request in self._article_requests(wanted, AUDIT_PRIORITY):
+                yield request
         for section in self.sections:
             self.report.section(section.path)
             self.listed_assets[section.path] = IdSet()
@@ -135,7 +150,7 @@ class PortalSpider(scrapy.Spider):
         section: str,
         page: int,
         previous: tuple[str, ...],
-        priority: int = LISTING_PRIORITY,
+        priority: int = listing_priority(0),
     ) -> scrapy.Request:
         return scrapy.Request(
             url,
@@ -165,12 +180,16 @@ class PortalSpider(scrapy.Spider):
             report.walk_done = True  # Liferay answered a past-the-end page with the last page
             yield from self._walk_done(section, reached_end=True)
             return
+        walk = self.walks[section]
+        start = walk.page_start(page.current, page.results, len(page.entries))
         all_known = bool(page.entries)
+        met_stored = False  # the page ends among entries the store holds
         sightings: list[ListingSeen] = []
         requests: list[scrapy.Request] = []
-        for entry in page.entries:
-            seen, entry_requests = self._sighting(entry, section)
+        for offset, entry in enumerate(page.entries):
+            seen, entry_requests = self._sighting(entry, section, start + offset)
             all_known &= not seen["needs_fetch"]
+            met_stored = not seen["needs_fetch"]
             sightings.append(seen)
             requests += entry_requests
         if sightings:  # before any article request: the store knows every sighting first
@@ -183,6 +202,13 @@ class PortalSpider(scrapy.Spider):
             and self._counts_agree(section, page.results)
         )
         next_url = None if stop else self._next_url(page, response)
+        if next_url and walk.backfilling and met_stored:
+            jump = walk.resume_page(page.current + 1, self.new_in_section.get(section, 0))
+            if jump is not None:  # what lies between was walked by earlier runs
+                logger.info("%s: backfill resumes at page %d", section, jump)
+                walk.jumped = True
+                section_ = self.profile.section(section)
+                next_url = listing_url(self.base, self.profile, section_, jump, walk.size)
         if next_url and self._goes_back(next_url, page):
             logger.warning(
                 "%s: the next-page link of %s goes back: walk stopped", section, response.url
@@ -201,12 +227,13 @@ class PortalSpider(scrapy.Spider):
             stop = True
         if next_url:
             yield self._listing_request(
-                next_url, section, response.meta["page"] + 1, keys, NEXT_PAGE_PRIORITY
+                next_url, section, response.meta["page"] + 1, keys, listing_priority(walk.position)
             )
             return
         report.walk_done = True
-        report.reached_end = not stop
-        yield from self._walk_done(section, reached_end=not stop)
+        walk.reached_end = not stop
+        report.reached_end = not stop and not walk.jumped  # every page of it read this run
+        yield from self._walk_done(section, reached_end=report.reached_end)
 
     def _goes_back(self, next_url: str, page: Any) -> bool:
         """A next-page link to this page or an earlier one: a pagination loop, read forever."""
@@ -245,13 +272,17 @@ class PortalSpider(scrapy.Spider):
         return href
 
     def _sighting(
-        self, entry: ListingEntry, section: str
+        self, entry: ListingEntry, section: str, index: int
     ) -> tuple[ListingSeen, list[scrapy.Request]]:
         report = self.report.section(section)
         report.listed += 1
+        walk = self.walks[section]
+        position = walk.position
+        walk.position += 1
         listed = parse_listing_date(entry.date_text)
-        if listed and (section not in self.oldest_listed or listed < self.oldest_listed[section]):
-            self.oldest_listed[section] = listed
+        oldest = self.oldest_listed.get(section)
+        if listed and not walk.jumped and (oldest is None or listed < oldest):
+            self.oldest_listed[section] = listed  # of the pages read from the top
         asset_id = self._asset_for(entry.key)
         if asset_id is not None:
             self.listed_assets[section].add(asset_id)
@@ -267,11 +298,16 @@ class PortalSpider(scrapy.Spider):
         )
         requests: list[scrapy.Request] = []
         if needs_fetch or (known and self._recent(known)):
-            wanted = Wanted(entry.url, entry.key, section, entry.date_text, asset_id, "listing")
-            if entry.key.startswith("id:") and asset_id is None:
+            why = "backfill" if walk.stores_backfill(index, self._new(section)) else "listing"
+            wanted = Wanted(entry.url, entry.key, section, entry.date_text, asset_id, why)
+            if entry.key.startswith("id:") and asset_id is None and not walk.backfilling:
                 self.deferred.append(wanted)
             else:
-                requests = list(self._article_requests(wanted))
+                requests = list(
+                    self._article_requests(wanted, article_priority(position), (section, index))
+                )
+                if requests:
+                    walk.outstanding.add(index)
         elif self.canary is None:
             self.canary = Wanted(entry.url, entry.key, section, entry.date_text, asset_id, "canary")
         seen = ListingSeen(
@@ -315,7 +351,15 @@ class PortalSpider(scrapy.Spider):
 
     # -- articles ------------------------------------------------------------------------------
 
-    def _article_requests(self, wanted: Wanted) -> Iterator[scrapy.Request]:
+    def _new(self, section: str) -> int:
+        return self.new_in_section.get(section, 0)
+
+    def _article_requests(
+        self,
+        wanted: Wanted,
+        priority: int = CONFIRM_PRIORITY,
+        entry: tuple[str, int] | None = None,
+    ) -> Iterator[scrapy.Request]:
         """At most one request per article per run, whatever URL form or section led to it."""
         if wanted.key and wanted.key in self.requested_keys:
             return
@@ -332,12 +376,24 @@ class PortalSpider(scrapy.Spider):
             url,
             callback=self.parse_article,
             errback=self.failed,
-            priority=BACKLOG_PRIORITY if wanted.why == "backlog" else ARTICLE_PRIORITY,
-            meta={"wanted": wanted, "kind": "article", "handle_httpstatus_list": NOT_FOUND},
+            priority=priority,
+            meta={
+                "wanted": wanted,
+                "kind": "article",
+                "entry": entry,
+                "handle_httpstatus_list": NOT_FOUND,
+            },
         )
+
+    def _answered(self, meta: dict[str, Any]) -> None:
+        """A listing entry's request got its answer (or its failure is on the backlog)."""
+        entry = meta.get("entry")
+        if entry:
+            self.walks[entry[0]].outstanding.discard(entry[1])
 
     async def parse_article(self, response: Response) -> AsyncIterator[Any]:
         wanted: Wanted = response.meta["wanted"]
+        self._answered(response.meta)
         for url in (response.url, *response.meta.get("redirect_urls", [])[:1]):
             if url in self.backlog_urls:
                 self.answered.add(url)
@@ -372,7 +428,10 @@ class PortalSpider(scrapy.Spider):
         self.requested_assets.add(reading.asset_id)
         if reading.derived is not None:
             hand_on(reading.item, reading.derived)
-        yield ArticleItem(reading.item, response=response)
+        item = ArticleItem(reading.item, response=response)
+        if wanted.why == "backfill":
+            item["backfill"] = True
+        yield item
 
     # -- failures and the end ------------------------------------------------------------------
 
@@ -383,6 +442,7 @@ class PortalSpider(scrapy.Spider):
         section = request.meta.get("section") or (wanted.section if wanted else None)
         if failure.check(RunEnding):
             return  # never sent: the run is at its budget; the next run takes it up
+        self._answered(request.meta)
         message = failure_message(failure)
         self.report.errors += 1
         self.report.last_error = f"{message} ({urlsplit(request.url).netloc})"

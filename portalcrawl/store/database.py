@@ -24,6 +24,7 @@ from portalcrawl.store.crawlstate import (
     to_json,
     utcnow,
 )
+from portalcrawl.store.fieldstate import FieldState
 from portalcrawl.text.compare import as_list, changed_fields
 from portalcrawl.text.normalise import fold
 
@@ -106,7 +107,7 @@ class SaveResult:
     fields: tuple[str, ...] = ()
 
 
-class Store(RunLog, CrawlBookkeeping, Captures):
+class Store(RunLog, CrawlBookkeeping, Captures, FieldState):
     """The portal store at `path`: created with its schema on first use, WAL, busy timeout."""
 
     def __init__(self, path: str | os.PathLike, *, create: bool = True, readonly: bool = False):
@@ -220,7 +221,10 @@ class Store(RunLog, CrawlBookkeeping, Captures):
                 self._insert_version(item, asset_id, result, new_hash, run_id, now)
                 self._index(asset_id, derived.folded)
             if result.kind not in ("unchanged", "held"):
-                self._event(run_id, asset_id, result.kind, result.version, result.fields, None, now)
+                # A first version the backfill found is history being caught up, said so.
+                why = "backfill" if result.kind == "new" and item.get("backfill") else None
+                self._event(run_id, asset_id, result.kind, result.version, result.fields, why, now)
+            self.db.execute("UPDATE articles SET verified_at=? WHERE asset_id=?", [now, asset_id])
         return result
 
     def _insert_article(

@@ -44,6 +44,14 @@ def _archive_references(conn: sqlite3.Connection) -> None:
         add_column(conn, "article_events", column)
 
 
+def _field_state(conn: sqlite3.Connection) -> None:
+    add_column(conn, "articles", "verified_at")
+    for column in ("backfill_done", "resume_offset", "resume_total", "listed_total"):
+        add_column(conn, "section_state", column)
+    # A section an older release walked whole is stored whole: no backfill to do.
+    conn.execute("UPDATE section_state SET backfill_done = synced")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         2,
@@ -54,6 +62,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         3,
         "articles.article_id: Liferay's article id, apart from the asset entry id",
         lambda conn: add_column(conn, "articles", "article_id"),
+    ),
+    Migration(
+        4,
+        "backfill resume points per section, articles.verified_at for the rolling audit",
+        _field_state,
     ),
 )
 

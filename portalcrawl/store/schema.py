@@ -139,6 +139,12 @@ TABLES: tuple[Table, ...] = (
             ),
             C("removed_at", "TEXT", "When it was found removed (UTC); NULL while live."),
             C(
+                "verified_at",
+                "TEXT",
+                "When its page was last fetched and compared (UTC); the rolling audit re-fetches "
+                "the longest-unverified first. NULL: not since the store was migrated.",
+            ),
+            C(
                 "article_id",
                 "INTEGER",
                 "Liferay's article id (`data-analytics-asset-id`), not the asset entry id; NULL "
@@ -149,6 +155,7 @@ TABLES: tuple[Table, ...] = (
             "CREATE INDEX IF NOT EXISTS idx_articles_published ON articles(published_at)",
             "CREATE INDEX IF NOT EXISTS idx_articles_status ON articles(status)",
             "CREATE INDEX IF NOT EXISTS idx_articles_url ON articles(url)",
+            "CREATE INDEX IF NOT EXISTS idx_articles_verified ON articles(status, verified_at)",
             # Search filters read these by asset id without the row (monitor/data/search.py).
             "CREATE INDEX IF NOT EXISTS idx_articles_search "
             "ON articles(asset_id, status, sections, published_at)",
@@ -207,7 +214,12 @@ TABLES: tuple[Table, ...] = (
                 "JSON array of changed fields (edited), else [].",
                 "NOT NULL DEFAULT '[]'",
             ),
-            C("reason", "TEXT", "For removals: '404', 'soft404'; else NULL."),
+            C(
+                "reason",
+                "TEXT",
+                "For removals: '404', 'soft404'; for new: 'backfill' when the backfill stored "
+                "it (history caught up, not news); else NULL.",
+            ),
             C("created_at", "TEXT", "When (UTC).", "NOT NULL"),
             *WARC_COLUMNS,
         ),
@@ -386,6 +398,20 @@ TABLES: tuple[Table, ...] = (
             ),
             C("last_run_id", "INTEGER", "Last run that walked it."),
             C("last_count", "INTEGER", "Articles listed in that run."),
+            C(
+                "backfill_done",
+                "INTEGER",
+                "1 once a walk reached the listing's end: the whole listing is stored.",
+                "NOT NULL DEFAULT 0",
+            ),
+            C(
+                "resume_offset",
+                "INTEGER",
+                "Backfill: listing entries from the top walked and stored; the next run resumes "
+                "at the page holding the next one.",
+            ),
+            C("resume_total", "INTEGER", "The listing's total when resume_offset was recorded."),
+            C("listed_total", "INTEGER", "The listing's total as last read (its counter)."),
         ),
         public=False,
     ),
