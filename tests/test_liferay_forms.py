@@ -143,6 +143,11 @@ def test_every_article_link_form_reduces_to_one_key(
 def test_routes_with_slug_and_id_and_refused_routes() -> None:
     route = compile_route("/chi-tiet-tin/{slug}/{id}")
     assert route.key(f"{BASE}/chi-tiet-tin/ban-tin-so-1/345") == "id:345"
+    in_query = compile_route("/chi-tiet-tin?/{slug}/{id}")  # a query that is a path
+    assert article_key(f"{BASE}/web/sct/chi-tiet-tin?/ban-tin/346", [in_query]) == "id:346"
+    assert (
+        canonical_url(f"{BASE}/chi-tiet-tin?/ban-tin/346#x") == f"{BASE}/chi-tiet-tin?/ban-tin/346"
+    )
     assert route.key(f"{BASE}/chi-tiet-tin/ban-tin-so-1") is None
     assert article_key(f"{BASE}/-/categories/12") is None
     assert article_key(f"{BASE}/tin-tuc") is None

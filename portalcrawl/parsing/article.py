@@ -29,43 +29,16 @@ from portalcrawl.site.urls import absolute, article_key, canonical_url, on_porta
 from portalcrawl.text.dates import parse_date_line
 from portalcrawl.text.normalise import clean_text
 
+# fmt: off
 BLOCK_TEXT = {
-    "p",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "li",
-    "figcaption",
-    "caption",
-    "pre",
-    "blockquote",
-    "dt",
-    "dd",
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "figcaption", "caption", "pre", "blockquote",
+    "dt", "dd",
 }
 CONTAINERS = {
-    "div",
-    "section",
-    "article",
-    "figure",
-    "ul",
-    "ol",
-    "dl",
-    "main",
-    "header",
-    "footer",
-    "aside",
-    "center",
-    "font",
-    "span",
-    "strong",
-    "b",
-    "em",
-    "i",
-    "u",
+    "div", "section", "article", "figure", "ul", "ol", "dl", "main", "header", "footer", "aside",
+    "center", "font", "span", "strong", "b", "em", "i", "u",
 }
+# fmt: on
 SKIP = {"script", "style", "noscript", "img", "svg", "iframe", "form", "button", "input"}
 _SOURCE = re.compile(r"^\s*Nguồn\s*:\s*", re.IGNORECASE)
 _SIGNATURE_MAX = 60

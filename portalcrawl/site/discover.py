@@ -28,21 +28,16 @@ from portalcrawl.parsing.listing import (
     listing_scope,
     parse_listing,
 )
-from portalcrawl.parsing.selectors import Element, first, select_all, text_of
+from portalcrawl.parsing.selectors import Element, select_all, text_of
 from portalcrawl.site.fetch import BudgetSpent, PoliteFetcher
+from portalcrawl.site.probe import css_of, read_article
 from portalcrawl.site.profile import Profile, Section, parse_profile
 from portalcrawl.site.urls import article_key, on_portal, parse_results
-from portalcrawl.text.dates import parse_date_line
 from portalcrawl.text.normalise import clean_text
 
 logger = logging.getLogger(__name__)
-_UTILITY = re.compile(
-    r"^(?:d-|m[btlrxy]?-|p[btlrxy]?-|col|row$|clearfix|float-|text-(?:left|right|center|justify)"
-    r"|h\d$|show-|lfr-|portlet-|hide|sr-only|active|disabled)"
-)
 _INSTANCE = re.compile(r"_INSTANCE_([A-Za-z0-9]+)")
 _SKIP_LINK = re.compile(r"\.(?:pdf|jpe?g|png|gif|docx?|xlsx?|zip|rar)$|^/documents/|^/c/", re.I)
-_LEAD_CLASS = re.compile(r"sapo|lead|tom-tat|mo-ta|summary|description|trich-dan", re.I)
 
 
 class NothingFound(Exception):
@@ -73,6 +68,7 @@ class Discovery:
     base: str
     sections: list[FoundSection] = field(default_factory=list)
     routes: list[str] = field(default_factory=list)
+    site: str = ""  # "/web/guest" when every section is under it
     pager_param: str = ""
     article: dict[str, str] = field(default_factory=dict)
     samples: int = 0
@@ -88,28 +84,6 @@ def _working_profile(base: str, routes: list[str], param: str = "") -> Profile:
         "pager": {"param": param},
     }
     return parse_profile(raw, Path("discovered.toml"))
-
-
-def usable_class(el: Element) -> str:
-    for cls in (el.get("class") or "").split():
-        if not _UTILITY.match(cls):
-            return cls
-    return ""
-
-
-def css_of(el: Element, stop: Element | None = None) -> str:
-    """A short CSS selector for `el`: `tag.class`, else `tag` under its nearest classed
-    ancestor (`div.noi-dung strong`)."""
-    cls = usable_class(el)
-    if cls:
-        return f"{el.tag}.{cls}"
-    for parent in el.iterancestors():
-        if parent is stop:
-            break
-        parent_cls = usable_class(parent)
-        if parent_cls:
-            return f"{parent.tag}.{parent_cls} {el.tag}"
-    return str(el.tag)
 
 
 def _path(url: str, base: str) -> str:
@@ -152,7 +126,11 @@ def _shape_routes(scope: Element, page_url: str, base: str, profile: Profile) ->
         numbers = [v for k, v in parse_qsl(parts.query) if v.isdigit()]
         segments = parts.path.rstrip("/").split("/")
         query = [(k, "{id}" if v.isdigit() else None) for k, v in parse_qsl(parts.query)]
-        if any(v for _, v in query):
+        tail = parts.query.rstrip("/").split("/")
+        if parts.query.startswith("/") and tail[-1].isdigit():  # `?/slug/123`
+            numbers = [tail[-1]]
+            shape = parts.path + "?/" + ("{slug}/" if len(tail) > 2 else "") + "{id}"
+        elif any(v for _, v in query):
             shape = parts.path.rstrip("/") + "?" + "&".join(f"{k}={v}" for k, v in query if v)
         elif segments and segments[-1].isdigit():
             numbers = [segments[-1]]
@@ -167,6 +145,7 @@ def _shape_routes(scope: Element, page_url: str, base: str, profile: Profile) ->
 def _pager_of(page: Element, page_url: str, base: str, profile: Profile) -> tuple[str, str]:
     """('liferay' or a parameter name or '', the instance id the pager's links name)."""
     here = urlsplit(page_url).path.rstrip("/")
+    others: list[str] = []
     for el in select_all(page, "a[href]"):
         target = on_portal(el.get("href"), page_url, base, profile.aliases)
         if not target or urlsplit(target).path.rstrip("/") != here:
@@ -175,9 +154,20 @@ def _pager_of(page: Element, page_url: str, base: str, profile: Profile) -> tupl
             if value == "2" and key.endswith("_cur"):
                 match = _INSTANCE.search(key)
                 return "liferay", match.group(1) if match else ""
-            if value == "2" and key in ("page", "p", "trang", "pageIndex", "cur", "pg"):
-                return key, ""
-    return "", ""
+            if value == "2" and not key.endswith("_delta"):
+                others.append(key)
+    # the portal's own pager: the parameter that is 2 on a link to this page
+    return (Counter(others).most_common(1)[0][0], "") if others else ("", "")
+
+
+def _site_prefix(sections: list[FoundSection]) -> str:
+    """`/web/{site}` when every section's page is under the same Liferay site."""
+    heads = {"/".join(s.path.split("/")[:2]) for s in sections}
+    if len(heads) == 1 and all(
+        s.path.startswith("web/") and s.path.count("/") >= 2 for s in sections
+    ):
+        return "/" + heads.pop()
+    return ""
 
 
 def _most(values: list[str]) -> str:
@@ -266,120 +256,6 @@ def read_listing(
     return found, routes
 
 
-def _equal_text(root: Element, target: str) -> Element | None:
-    """The outermost element (with a class, if any has one) whose text is `target`."""
-    target = clean_text(target)
-    if not target:
-        return None
-    matches = [
-        el
-        for el in root.iter()
-        if isinstance(el.tag, str)
-        and el.tag not in ("a", "title", "script", "html", "body")
-        and clean_text(text_of(el)) == target
-    ]
-    classed = [el for el in matches if usable_class(el)]
-    return (classed or matches or [None])[0]
-
-
-def selector_for(el: Element, root: Element) -> str:
-    """A selector under `root` whose first match is `el` (or one of its same-text
-    descendants); `css_of(el)` when none is that exact."""
-    text = clean_text(text_of(el))
-    for node in el.iter():
-        if not isinstance(node.tag, str) or clean_text(text_of(node)) != text:
-            continue
-        css = css_of(node, root)
-        if first(root, css) is node:
-            return css
-    return css_of(el, root)
-
-
-def _body_of(scope: Element) -> Element | None:
-    best, size = None, 0
-    for el in scope.iter():
-        if not isinstance(el.tag, str) or el.tag in ("p", "a", "span"):
-            continue
-        paragraphs = [c for c in el if c.tag == "p"]
-        total = sum(len(clean_text(text_of(p))) for p in paragraphs)
-        if len(paragraphs) >= 2 and total > size:
-            best, size = el, total
-    return best
-
-
-def _lca(a: Element, b: Element) -> Element:
-    ancestors = [a, *a.iterancestors()]
-    for el in [b, *b.iterancestors()]:
-        if el in ancestors:
-            return el
-    return ancestors[-1]
-
-
-def read_article(html: str, title: str, summary: str) -> dict[str, str]:
-    """Selectors of one article page's fields (empty where nothing was found)."""
-    page = Selector(text=html).root
-    wrapper = next(iter(select_all(page, "div.journal-content-article")), None)
-    scope = wrapper if wrapper is not None else page
-    title_el = _equal_text(scope, title) if wrapper is not None else None
-    if title_el is None:
-        title_el = _equal_text(page, title)
-    body = _body_of(scope)
-    if title_el is None or body is None:
-        return {}
-    root = _lca(title_el, body)  # the full-content block when the title stands outside (7.3)
-    out = {
-        "root": css_of(root),
-        "title": selector_for(title_el, root),
-        "body": selector_for(body, root),
-    }
-    dates = [
-        el
-        for el in root.iter()
-        if isinstance(el.tag, str)
-        and len(clean_text(text_of(el))) < 80
-        and parse_date_line(clean_text(text_of(el)))
-    ]
-    classed = [el for el in dates if usable_class(el)]
-    if dates:
-        out["date"] = selector_for((classed or dates)[-1], root)
-    lead = _equal_text(root, summary) if summary else None
-    if lead is None:
-        lead = next((el for el in root.iter() if _LEAD_CLASS.search(el.get("class") or "")), None)
-    if lead is not None and lead is not body:
-        out["summary"] = selector_for(lead, root)
-    signature = [
-        p
-        for p in body.findall("p")
-        if 0 < len(clean_text(text_of(p))) <= 60 and p.findall("strong")
-    ]
-    if signature:
-        last = signature[-1]
-        if usable_class(last):
-            out["author"] = css_of(last)
-        elif "right" in (last.get("style") or ""):
-            out["author"] = 'p[style*="right"]'
-    source = next(
-        (
-            el
-            for el in root.iter()
-            if clean_text(text_of(el)).startswith("Nguồn:") and el.tag != "a"
-        ),
-        None,
-    )
-    if source is not None:
-        out["source"] = selector_for(source, root)
-    files = [
-        a
-        for a in select_all(root, "a[href]")
-        if "/documents/" in a.get("href", "") and not select_all(a, "img")
-    ]
-    if files:
-        holder = next((p for p in files[0].iterancestors() if usable_class(p)), None)
-        if holder is not None:
-            out["attachments"] = f"{css_of(holder)} a"
-    return out
-
-
 def discover(start: str, fetcher: PoliteFetcher) -> Discovery:
     """Sections, routes, pager and article selectors of the portal at `start`."""
     base = fetcher.base
@@ -425,6 +301,9 @@ def discover(start: str, fetcher: PoliteFetcher) -> Discovery:
         if not found.sections:
             raise NothingFound(f"nothing reached from {start} looks like a listing of articles")
         found.routes = routes
+        found.site = _site_prefix(found.sections)
+        for section in found.sections:
+            section.path = section.path.removeprefix(found.site.strip("/") + "/")
         params = {s.pager for s in found.sections if s.pager not in ("", "liferay")}
         found.pager_param = params.pop() if len(params) == 1 else ""
         samples: dict[str, list[str]] = {}

@@ -40,6 +40,8 @@ _F = ProfileField
 FIELDS: tuple[ProfileField, ...] = (
     _F("name", "string", "the file's name", "Profile name, shown by `status` and `profile check`."),
     _F("base_url", "string", None, "The portal's home, e.g. `https://dongthap.gov.vn` (required)."),
+    _F("site", "string", "", "Path prefix of the site's pages, e.g. `/web/guest` (Liferay's site "
+       "URL); section paths below are given without it."),
     _F("aliases", "list of strings", [], "Hosts the portal writes into its own absolute links; "
        "they are rebased onto the crawled URL. No other host is fetched."),
     _F("timezone", "string", "Asia/Ho_Chi_Minh", "The portal's time zone (all times +07:00)."),
@@ -127,6 +129,7 @@ class Profile:
     fallback: dict[str, Any]
     pager: dict[str, Any] = field(default_factory=lambda: _defaults("pager"))
     routes: tuple[Route, ...] = ()
+    site: str = ""  # "/web/guest": before every section path
     source: str = field(default="")
 
     def section(self, path: str) -> Section:
@@ -204,6 +207,7 @@ def parse_profile(raw: dict[str, Any], path: Path) -> Profile:
         fallback=tables["fallback"],
         pager=tables["pager"],
         routes=tuple(compile_route(p) for p in raw.get("routes", ())),
+        site=("/" + str(raw.get("site", "")).strip("/")) if raw.get("site", "").strip("/") else "",
         source=str(path),
     )
 

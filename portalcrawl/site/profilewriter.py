@@ -34,6 +34,8 @@ def to_toml(found: Discovery) -> str:
         "# `python -m monitor profile check --profile THIS_FILE` says what each rule finds.",
         f"name = {_s(host.split('.')[0] if not host[:1].isdigit() else 'portal')}",
         f"base_url = {_s(found.base)}",
+        f"# {_doc('site')}",
+        f"site = {_s(found.site)}",
         f"# {_doc('aliases')}",
         f"aliases = {json.dumps(sorted({host, 'www.' + host.removeprefix('www.')}))}",
         f'portlet_id = "{PORTLET_ID}"',

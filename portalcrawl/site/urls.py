@@ -39,12 +39,14 @@ _TOTAL_ONLY = re.compile(
 
 @dataclass(frozen=True)
 class Route:
-    """A custom article route from the profile, e.g. `/tin-tuc/chi-tiet?id={id}` or
-    `/chi-tiet-tin/{slug}/{id}`; a `/web/{site}` or locale prefix may stand before it."""
+    """A custom article route from the profile, e.g. `/tin-tuc/chi-tiet?id={id}`,
+    `/chi-tiet-tin/{slug}/{id}` or `/chi-tiet-tin?/{slug}/{id}` (a query that is a path); a
+    `/web/{site}` or locale prefix may stand before it."""
 
     pattern: str
     path: re.Pattern[str]
     query: tuple[tuple[str, str], ...]  # (parameter, placeholder) pairs the link must carry
+    raw_query: re.Pattern[str] | None = None  # the whole query string, for `?/{slug}/{id}`
 
     def key(self, url: str) -> str | None:
         parts = urlsplit(url)
@@ -52,12 +54,15 @@ class Route:
         if not match:
             return None
         found = {k: v for k, v in match.groupdict().items() if k in ("id", "slug") and v}
+        if self.raw_query is not None:
+            raw = self.raw_query.match(unquote(parts.query))
+            if not raw:
+                return None
+            found.update({k: v for k, v in raw.groupdict().items() if v})
         params = dict(parse_qsl(parts.query))
         for name, placeholder in self.query:
             value = params.get(name, "")
-            if placeholder == "id" and not value.isdigit():
-                return None
-            if not value:
+            if not value or (placeholder == "id" and not value.isdigit()):
                 return None
             found[placeholder] = value
         if found.get("id"):
@@ -65,18 +70,23 @@ class Route:
         return f"slug:{found['slug'].lower()}" if found.get("slug") else None
 
 
+def _pattern(text: str) -> str:
+    regex = re.escape(text).replace(r"\{id\}", r"(?P<id>\d+)")
+    return regex.replace(r"\{slug\}", r"(?P<slug>[^/?#&]+)").replace(r"\{any\}", r"[^/?#&]+")
+
+
 def compile_route(pattern: str) -> Route:
     """A Route from its profile form; ValueError when it names neither {id} nor {slug}."""
     path, _, query = pattern.partition("?")
-    regex = re.escape("/" + path.strip("/")).replace(r"\{id\}", r"(?P<id>\d+)")
-    regex = regex.replace(r"\{slug\}", r"(?P<slug>[^/?#]+)").replace(r"\{any\}", r"[^/?#]+")
+    regex = _pattern("/" + path.strip("/"))
+    raw = re.compile(rf"^{_pattern(query)}/?$") if query.startswith("/") else None
     pairs = []
-    for name, value in parse_qsl(query, keep_blank_values=True):
+    for name, value in parse_qsl(query if raw is None else "", keep_blank_values=True):
         if value in ("{id}", "{slug}"):
             pairs.append((name, value[1:-1]))
-    if "(?P<" not in regex and not pairs:
+    if "(?P<" not in regex + (raw.pattern if raw else "") and not pairs:
         raise ValueError(f"route {pattern!r} names neither {{id}} nor {{slug}}")
-    return Route(pattern, re.compile(rf"^{_LOCALE}{_SITE}{regex}/?$"), tuple(pairs))
+    return Route(pattern, re.compile(rf"^{_LOCALE}{_SITE}{regex}/?$"), tuple(pairs), raw)
 
 
 def listing_url(
@@ -84,6 +94,7 @@ def listing_url(
 ) -> str:
     """Page `page` of a section listing with `delta` entries (Liferay's own paging query); a
     section without an Asset Publisher instance is asked for by its bare path."""
+    base = base + profile.site
     if (page <= 1 and not delta) or not section.instance:
         return f"{base}/{section.path}"
     pid = profile.pid(section)
@@ -118,8 +129,11 @@ def listing_page_params(url: str, param: str | None = None) -> tuple[int | None,
     return page, delta
 
 
-def with_page_params(url: str, page: int, delta: int | None, param: str | None = None) -> str:
-    """The same listing URL with its page number and (where it has one) page size set."""
+def with_page_params(
+    url: str, page: int, delta: int | None, param: str | None = None, delta_key: str = ""
+) -> str:
+    """The same listing URL with its page number and page size set; the size is added as
+    `delta_key` when the URL carries none (a pager link that dropped the size asked for)."""
     parts = urlsplit(url)
     pairs = []
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
@@ -128,6 +142,8 @@ def with_page_params(url: str, page: int, delta: int | None, param: str | None =
         elif key.endswith("_delta") and delta:
             value = str(delta)
         pairs.append((key, value))
+    if delta and delta_key and not any(k.endswith("_delta") for k, _ in pairs):
+        pairs.append((delta_key, str(delta)))
     return urlunsplit(parts._replace(query=urlencode(pairs)))
 
 
@@ -177,6 +193,8 @@ def canonical_url(url: str) -> str:
     parameters, the fragment, a locale prefix before an article form. A custom route's own
     parameters (`?id=N`) stay."""
     parts = urlsplit(url)
+    if parts.query.startswith("/"):  # a query that is a path (`/chi-tiet-tin?/slug/123`)
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
     pairs = [
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import scrapy
 from parsel import Selector
@@ -267,8 +267,11 @@ class PortalSpider(scrapy.Spider):
             return None
         param = self.profile.pager.get("param") or None
         number, _ = listing_page_params(href, param)
+        asked = [k for k, _ in parse_qsl(urlsplit(response.url).query) if k.endswith("_delta")]
         if number and page.size:
-            return with_page_params(href, number, page.size, param)
+            # a size the portal honoured stays asked for, should its link drop it
+            keep = asked[0] if asked and page.size == listing_page_params(response.url)[1] else ""
+            return with_page_params(href, number, page.size, param, keep)
         return href
 
     def _sighting(
