@@ -224,3 +224,16 @@ def test_onclick_links_are_read() -> None:
     )
     page = parse_listing(Selector(text=html), f"{BASE}/tin-tuc", PROFILE, BASE)  # its route
     assert [(e.key, e.url) for e in page.entries] == [("id:77", f"{BASE}/tin-tuc/chi-tiet?id=77")]
+
+
+def test_a_date_line_opening_the_first_paragraph_is_the_date() -> None:
+    sel = _article_page(
+        '<div class="asset-full-content"><span class="asset-title">Tiêu đề</span>'
+        '<span class="asset-anchor" id="55"></span><div class="asset-content">'
+        '<div class="journal-content-article"><p>(Thứ hai, 19/04/2021 15:17) Sáng nay, tỉnh tổ '
+        "chức hội nghị tổng kết công tác năm.</p><p>Đoạn hai của bài viết, đủ dài để là thân "
+        "bài.</p><p>Đoạn ba của bài viết, cũng đủ dài để là thân bài.</p></div></div></div>"
+    )
+    raw = parse_article(sel, f"{BASE}/w/tieu-e", PROFILE, BASE)
+    assert raw is not None and raw.date_text == "(Thứ hai, 19/04/2021 15:17)"
+    assert raw.summary.startswith("Sáng nay") and "(Thứ hai" not in " ".join(raw.paragraphs)

@@ -53,6 +53,7 @@ STOCK_TITLE = (
     "div.asset-full-content .component-title, span.asset-title"
 )
 STOCK_ALERTS = "div.alert-danger, div.alert-warning, div.alert, div.portlet-msg-error"
+_LEAD_DATE = re.compile(r"^\s*(\([^()]{6,60}\))\s*[-–—:]?\s*")
 _HEAD_TEXT = "div.asset-full-content, div.asset-metadata, div.h2"
 
 
@@ -333,6 +334,9 @@ def _from_stock(
         if not date_text and len(block) < 80 and parse_date_line(block):
             date_text = block
             continue
+        lead_in = _LEAD_DATE.match(block) if not date_text and not kept else None
+        if lead_in and parse_date_line(lead_in.group(1)):  # "(Thứ hai, 19/04/2021 15:17) Sáng…"
+            date_text, block = lead_in.group(1), block[lead_in.end() :]
         if not source and _SOURCE.match(block):
             source = _SOURCE.sub("", block)
             continue
