@@ -23,7 +23,7 @@ import pytest
 
 from monitor.localportal import PortalServer
 from monitor.localportal.site import content_path
-from tests.conftest import LOCAL_COPY, ROOT, monitor_cli
+from tests.clirun import LOCAL_COPY, ROOT, monitor_cli
 
 
 def start_run(

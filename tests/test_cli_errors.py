@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from monitor.cli import main
-from tests.conftest import LOCAL_COPY, monitor_cli
+from tests.clirun import LOCAL_COPY, monitor_cli
 
 Invoke = Callable[..., tuple[int, str, str]]
 PASSWORD, TOKEN, SMTP_PASSWORD = "Hook-Pass-7731", "tok-99887766", "Smtp%2FPass-5521"

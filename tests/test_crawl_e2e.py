@@ -11,7 +11,7 @@ import pytest
 
 from monitor.localportal import PortalServer, build_corpus
 from portalcrawl.site.urls import article_key
-from tests.conftest import crawl, monitor_cli
+from tests.clirun import crawl, monitor_cli
 
 pytestmark = pytest.mark.slow
 

@@ -22,7 +22,7 @@ import pytest
 
 from monitor.localportal import PortalServer, build_corpus
 from portalcrawl.store.database import Store, store_error
-from tests.conftest import LOCAL_COPY, crawl, monitor_cli
+from tests.clirun import LOCAL_COPY, crawl, monitor_cli
 from tests.faultkit import (
     article_path,
     check_store,
@@ -268,10 +268,11 @@ def _lock_mid_crawl(corpus: Any, portal: PortalServer, db_path: Path) -> None:
     wait_for(lambda: count(db_path, "articles") >= 5, what="5 articles stored")
     locker = sqlite3.connect(db_path, isolation_level=None)
     locker.execute("BEGIN EXCLUSIVE")
-    time.sleep(1.5)
-    locker.execute("ROLLBACK")
-    locker.close()
-    _, stderr = proc.communicate(timeout=60)
+    try:  # held until the crawl has met it and given up, however long that takes under load
+        _, stderr = proc.communicate(timeout=120)
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
     portal.set_delay(0)
     assert proc.returncode == 1
     assert "locked" in one_error_line(stderr)

@@ -23,7 +23,7 @@ from monitor.localportal.routes import HTML, Response
 from monitor.localportal.site import content_path
 from monitor.notify.delivery import Channel, deliver
 from portalcrawl.store.database import Store
-from tests.conftest import crawl
+from tests.clirun import crawl
 from tests.faultkit import article_path, check_store, query
 
 pytestmark = pytest.mark.slow

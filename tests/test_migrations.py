@@ -17,7 +17,7 @@ import pytest
 
 from portalcrawl.store import migrations
 from portalcrawl.store.database import Store, StoreError
-from tests.conftest import monitor_cli
+from tests.clirun import monitor_cli
 
 FIXTURE = Path(__file__).parent / "fixtures" / "store-v1.sqlite3"
 OLD_TABLES = (

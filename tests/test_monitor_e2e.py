@@ -1,7 +1,7 @@
 """The monitor through a series of portal states, with real SMTP and webhook receivers.
 
-The steps share one store and one local portal, in file order: baseline, edits and noise,
-removals, an old edit found only by --full, a quiet run, a template redesign.
+Each test has its own portal and store, crawled once for a baseline by a fixture, then one
+change: edits and noise, removals, an old edit found only by --full, a quiet run, a redesign.
 """
 
 from __future__ import annotations
@@ -13,16 +13,16 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from monitor.localportal import PortalServer, build_corpus
-from tests.conftest import LOCAL_COPY, monitor_cli
+from tests.clirun import LOCAL_COPY, monitor_cli
 
 pytestmark = pytest.mark.slow
 VN = timezone(timedelta(hours=7))
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    """A portal, a store, and a config whose channels are a webhook, an SMTP box and jsonl."""
-    tmp = tmp_path_factory.mktemp("monitor")
+@pytest.fixture
+def world(tmp_path):
+    """A portal and a store of this test's own, with articles inside the revisit window."""
+    tmp = tmp_path
     corpus = build_corpus(seed=3, n=120)
     news = [a for a in corpus.recent() if a.template == "news"][:12]
     for hours, article in enumerate(news, start=1):  # enough articles inside the revisit window
@@ -33,6 +33,7 @@ def world(tmp_path_factory):
 
 @pytest.fixture
 def config(world, hook, smtp):
+    """A config whose channels are a webhook, an SMTP box and a jsonl file."""
     box, port = smtp
     path = world["tmp"] / "portalcrawl.toml"
     path.write_text(
@@ -73,6 +74,12 @@ def _run(world, config, *extra: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+@pytest.fixture
+def baseline(world, config) -> dict:
+    """The first run over the untouched portal: everything stored, nothing announced."""
+    return _run(world, config)
+
+
 def notices(world, run_id: int) -> list[dict]:
     result = monitor_cli("notices", "--db", str(world["db"]), "--json")
     assert result.returncode == 0, result.stderr
@@ -85,14 +92,14 @@ def recent(corpus, hours: float = 40) -> list:
     return [a for a in corpus.recent() if a.published >= cutoff and a.template == "news"]
 
 
-def test_baseline_announces_nothing(world, config) -> None:
-    outcome = _run(world, config)
+def test_baseline_announces_nothing(world, config, baseline) -> None:
+    outcome = baseline
     assert outcome["status"] == "ok" and outcome["stats"]["articles"] > 100
     assert notices(world, outcome["run_id"]) == []
     assert config["hook"].received == [] and config["box"].messages == []
 
 
-def test_edits_and_new_posts_are_announced_once_and_noise_is_not(world, config) -> None:
+def test_edits_and_new_posts_are_announced_once_and_noise_is_not(world, config, baseline) -> None:
     corpus, server = world["corpus"], world["server"]
     candidates = recent(corpus)
     assert len(candidates) >= 7, "the corpus needs recent articles"
@@ -140,7 +147,7 @@ def test_edits_and_new_posts_are_announced_once_and_noise_is_not(world, config) 
     assert [json.loads(line)["title"] for line in flood] == [new["title"]]
 
 
-def test_removed_articles_are_announced_and_rows_kept(world, config) -> None:
+def test_removed_articles_are_announced_and_rows_kept(world, config, baseline) -> None:
     corpus = world["corpus"]
     gone, unpublished = recent(corpus)[7:9]
     corpus.remove(gone.asset_id)
@@ -161,7 +168,7 @@ def test_removed_articles_are_announced_and_rows_kept(world, config) -> None:
     assert status == {gone.asset_id: "removed", unpublished.asset_id: "removed"}
 
 
-def test_full_run_finds_an_old_edit_and_repeats_nothing(world, config) -> None:
+def test_full_run_finds_an_old_edit_and_repeats_nothing(world, config, baseline) -> None:
     corpus = world["corpus"]
     old = next(a for a in reversed(corpus.recent()) if a.template == "news")
     corpus.edit(old.asset_id, paragraphs=list(old.paragraphs) + ["Đính chính số liệu."])
@@ -174,7 +181,7 @@ def test_full_run_finds_an_old_edit_and_repeats_nothing(world, config) -> None:
     ]
 
 
-def test_a_run_with_no_change_is_silent_and_cheap(world, config) -> None:
+def test_a_run_with_no_change_is_silent_and_cheap(world, config, baseline) -> None:
     server = world["server"]
     server.clear_log()
     outcome = _run(world, config)
@@ -183,7 +190,7 @@ def test_a_run_with_no_change_is_silent_and_cheap(world, config) -> None:
     assert len(server.requests) <= 1 + 6 + recent_count + 2
 
 
-def test_a_template_redesign_raises_a_crawler_alert(world, config) -> None:
+def test_a_template_redesign_raises_a_crawler_alert(world, config, baseline) -> None:
     world["server"].set_template("redesign")
     world["corpus"].new_article("thong-cao-bao-chi")
     outcome = _run(world, config)

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from monitor.localportal import PortalServer, build_corpus
-from tests.conftest import crawl, monitor_cli
+from tests.clirun import crawl, monitor_cli
 
 pytestmark = pytest.mark.slow
 SMALL_PAGES = ("--set", "PORTALCRAWL_PAGE_SIZE=20")

@@ -11,18 +11,19 @@ import sys
 import textwrap
 import time
 import types
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from apscheduler.events import EVENT_JOB_SUBMITTED
 from click.testing import CliRunner
 
 from monitor import runner
 from monitor.cli import cli
 from monitor.config import ConfigError, JobConfig, cron_trigger, parse_config
 from monitor.scheduler import MIN_MISFIRE_GRACE_SECONDS, Scheduler
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.clirun import ROOT
+from tests.faultkit import wait_for
 
 
 def outcome(run_id: int = 1, status: str = "ok") -> types.SimpleNamespace:
@@ -91,24 +92,35 @@ def test_runs_never_overlap_within_or_across_jobs(caplog: pytest.LogCaptureFixtu
 
 
 def test_missed_fire_times_are_coalesced_into_one_run() -> None:
+    """Fire times missed while the loop was blocked give one late run, not one run each.
+
+    Read from APScheduler's submissions, not from timings: each submission carries the fire
+    times it stands for, and each must be one run of the job for one fire time."""
     config = jobs_config({"name": "news", "interval_seconds": 1})
-    calls: list[float] = []
-    blocked_until: list[float] = []
+    calls: list[datetime] = []
+    blocked_until: list[datetime] = []
+    submitted: list[list[datetime]] = []
     scheduler: Scheduler
 
     async def run_job(job: JobConfig) -> types.SimpleNamespace:
-        calls.append(time.monotonic())
+        calls.append(datetime.now(UTC))
         if len(calls) == 1:
-            time.sleep(2.3)  # block the loop: the fire times at 2 s and 3 s go by unprocessed
-            blocked_until.append(time.monotonic())
-        elif calls[-1] - blocked_until[0] > 0.5:
+            time.sleep(2.3)  # block the loop: at least two fire times go by unprocessed
+            blocked_until.append(datetime.now(UTC))
+        elif len(calls) == 3:
             scheduler.stop()
         return outcome(len(calls))
 
     scheduler = Scheduler(config, run_job)
-    serve_for(scheduler, 8)
-    after_block = [t for t in calls[1:] if t - blocked_until[0] < 0.5]
-    assert len(after_block) == 1
+    scheduler.aps.add_listener(
+        lambda event: submitted.append(list(event.scheduled_run_times)), EVENT_JOB_SUBMITTED
+    )
+    serve_for(scheduler, 60)
+    assert len(calls) == 3, "the job ran once after the block and once more on time"
+    assert [len(times) for times in submitted] == [1, 1, 1]  # coalesced: one time each
+    late = submitted[1][0]
+    assert late < blocked_until[0] <= calls[1]  # the run after the block is for a missed time
+    assert late - submitted[0][0] >= timedelta(seconds=2)  # the latest of those missed
 
 
 def test_jobs_get_one_instance_coalescing_and_a_generous_misfire_grace() -> None:
@@ -330,17 +342,21 @@ def test_cli_once_fails_when_a_run_is_not_ok(tmp_path: Path, fake_runner: list) 
     assert result.stderr == "error: 1 of 2 runs did not end ok: odd (failed)\n"
 
 
-# The real command in its own process, with the runner's cycle swapped for a 1 s stand-in.
+# The real command in its own process, with the runner's cycle swapped for a stand-in that
+# runs until the test, having sent SIGTERM, lets it end (or 60 s pass).
 FAKE_MAIN = """
-import asyncio, pathlib, sys, types
+import asyncio, pathlib, sys, time, types
 
 from monitor import runner
 
 marker = pathlib.Path(sys.argv.pop(1))
+release = marker.with_name("release")
 
 async def run_cycle_async(config, *, full=False, sections=None, **kwargs):
     marker.write_text("started")
-    await asyncio.sleep(1.0)
+    deadline = time.monotonic() + 60
+    while not release.exists() and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
     return types.SimpleNamespace(run_id=7, status="ok", new=3, edited=1, removed=0, alerts=0,
                                  message="")
 
@@ -357,24 +373,36 @@ def test_sigterm_stops_the_command_cleanly(tmp_path: Path) -> None:
     cfg = write_config(tmp_path, '[[schedule.jobs]]\nname = "news"\ninterval_minutes = 10\n')
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "PYTHONPATH": path}
-    proc = subprocess.Popen(
-        [sys.executable, str(script), str(marker), "schedule", "--config", str(cfg), "--run-now"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-    )
+    log = tmp_path / "stderr.log"
+    with log.open("w", encoding="utf-8") as err:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                str(script),
+                str(marker),
+                "schedule",
+                "--config",
+                str(cfg),
+                "--run-now",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+        )
     try:
-        deadline = time.monotonic() + 10
-        while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert marker.exists(), proc.communicate(timeout=5)
-        proc.send_signal(signal.SIGTERM)
-        _, stderr = proc.communicate(timeout=10)
+        wait_for(lambda: marker.exists() or proc.poll() is not None, what="the run to start")
+        assert marker.exists(), log.read_text(encoding="utf-8")
+        proc.send_signal(signal.SIGTERM)  # while the run is still going
+        wait_for(lambda: "SIGTERM: stopping" in log.read_text(encoding="utf-8"), what="SIGTERM")
+        (tmp_path / "release").write_text("go", encoding="utf-8")
+        proc.wait(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
+            proc.wait()
+    stderr = log.read_text(encoding="utf-8")
     assert proc.returncode == 0, stderr
     assert "job news: every 600 s, incremental, sections: all; next run" in stderr
     assert "SIGTERM: stopping, no new runs" in stderr

@@ -1,0 +1,1 @@
+"""Scrapy spiders: the portal spider and the walk decisions it takes."""
