@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from portalcrawl.crawl import check_setting
-from portalcrawl.site.profile import ProfileError, load_profile
+from portalcrawl.site.profile import ProfileError, profile_sections
 
 if TYPE_CHECKING:
     from apscheduler.triggers.base import BaseTrigger
@@ -206,9 +206,7 @@ def check_cron(expr: str, where: str) -> str:
 def check_sections(sections: list[str], profile: str | None, where: str) -> None:
     """Section paths the site profile knows: a typo is an error now, not a failed run later."""
     try:
-        known = load_profile(profile)
-        for section in sections:
-            known.section(section)
+        profile_sections(profile, sections)
     except ProfileError as exc:
         raise ConfigError(f"{where}: {exc}") from None
 

@@ -1,6 +1,6 @@
 """Word-level diff of article text that shows edits and ignores what is not an edit.
 
-Words are compared in textnorm.comparison_words form, so Unicode form, spacing, zero-width
+Words are compared in text.normalise.comparison_words form, so Unicode form, spacing, zero-width
 characters and tone-mark placement ("uỷ"/"ủy") never show up as changes: changed(old, new) is
 True exactly when the comparison forms differ, which is what the store's content hash says.
 The words shown are the real ones (NFC, cleaned): equal runs show the new text's words.
@@ -13,16 +13,15 @@ only: adding or removing one is not an edit (the content hash ignores them too).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from difflib import SequenceMatcher
 from typing import Any, NamedTuple
 
+from portalcrawl.text.compare import LIST_FIELDS, as_list
 from portalcrawl.text.normalise import ZERO_WIDTH, clean_text, comparison_form, comparison_words
 
 BREAK = "\n\n"
-LIST_FIELDS = frozenset({"attachments", "images", "sections"})
 PLAIN = {"delete": ("[-", "-]"), "insert": ("{+", "+}")}
 ANSI = {"delete": ("\x1b[31;9m", "\x1b[0m"), "insert": ("\x1b[32m", "\x1b[0m")}
 ELLIPSIS = "…"
@@ -168,29 +167,19 @@ def short_diff(old: str | None, new: str | None, context: int = 8, limit: int = 
     return _truncate(shortened, limit)
 
 
-def _as_list(value: Any) -> list[str]:
-    if value is None or value == "":
-        return []
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return [value]
-        if not isinstance(value, list):
-            return [str(value)]
-    items = value if isinstance(value, (list, tuple)) else [value]
-    return [
-        i if isinstance(i, str) else json.dumps(i, ensure_ascii=False, sort_keys=True)
-        for i in items
-    ]
-
-
-def _list_diff(old: Any, new: Any, limit: int) -> str:
-    before, after = _as_list(old), _as_list(new)
+def list_changes(old: Any, new: Any) -> tuple[list[str], list[str]]:
+    """(added, removed) items of a list field, each once, compared in comparison form: an
+    item that only changed its Unicode form or spacing is neither (as for the content hash)."""
+    before, after = as_list(old), as_list(new)
     old_keys = {comparison_form(i) for i in before}
     new_keys = {comparison_form(i) for i in after}
     added = list(dict.fromkeys(i for i in after if comparison_form(i) not in old_keys))
     removed = list(dict.fromkeys(i for i in before if comparison_form(i) not in new_keys))
+    return added, removed
+
+
+def _list_diff(old: Any, new: Any, limit: int) -> str:
+    added, removed = list_changes(old, new)
     parts = [
         f"{label}: {', '.join(items)}"
         for label, items in (("added", added), ("removed", removed))

@@ -20,7 +20,7 @@ from monitor.config import Config, ConfigError, check_portal_url, expand_env
 from monitor.notify.delivery import Channel, build_channels, deliver
 from monitor.notify.notices import check_health, create_notices
 from portalcrawl.crawl import parse_set
-from portalcrawl.site.profile import ProfileError, load_profile
+from portalcrawl.site.profile import ProfileError, profile_sections
 from portalcrawl.spiders.backfill import progress_line
 from portalcrawl.store.database import Store, store_error
 
@@ -108,9 +108,7 @@ def check_run_options(config: Config, sections: Sequence[str], settings: Sequenc
     """Everything the operator typed is checked before anything starts."""
     check_portal_url(config.portal_url)
     try:
-        profile = load_profile(config.profile)
-        for section in sections:
-            profile.section(section)
+        profile_sections(config.profile, sections)
         return parse_set(list(settings))
     except (ProfileError, ValueError) as exc:
         raise ConfigError(str(exc)) from None
@@ -214,17 +212,13 @@ async def run_cycle_async(
     full: bool = False,
     sections: Sequence[str] | None = None,
     notify: Sequence[str] = (),
-    settings: Sequence[str] | dict[str, Any] | None = None,
+    settings: Sequence[str] = (),
     progress: bool = False,
     show: Callable[[str], None] | None = None,
 ) -> RunOutcome:
     """Crawl, record, announce: one cycle, awaited to its end (the scheduler relies on it)."""
     sections = list(sections or config.sections)
-    extra = (
-        settings
-        if isinstance(settings, dict)
-        else check_run_options(config, sections, settings or ())
-    )
+    extra = check_run_options(config, sections, settings)
     channels = run_channels(config, notify)
     with _store(config.db) as store:
         aborted = store.mark_aborted_runs()

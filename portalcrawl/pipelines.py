@@ -1,4 +1,5 @@
-"""Item pipelines, in order: validate -> normalise -> dedupe -> store."""
+"""Item pipelines, in order: validate -> normalise -> store (the spider fetches each article
+once a run, so no pipeline needs to drop repeats)."""
 
 from __future__ import annotations
 
@@ -24,12 +25,12 @@ from portalcrawl.spiders.backfill import progress, progress_line, record_walks
 from portalcrawl.store.compactsets import IdSet
 from portalcrawl.store.database import Store, StoreError, store_error
 from portalcrawl.store.report import run_outcome
+from portalcrawl.text.compare import LIST_FIELDS
 from portalcrawl.text.normalise import clean_multiline, clean_text
 
 logger = logging.getLogger(__name__)
 
 TEXT_FIELDS = ("title", "summary", "author", "source")
-LIST_FIELDS = ("sections", "images", "attachments", "url_keys")
 # The store commits articles in batches: a commit per article cost a crawl a tenth of its time.
 # Each article is still all or nothing (a savepoint); a killed crawl loses at most the batch.
 BATCH_ITEMS = 200
@@ -71,30 +72,9 @@ class NormalisePipeline:
         item["title"] = item["title"] or ""
         item["body_text"] = clean_multiline(item.get("body_text"))
         item["url"] = canonical_url(item["url"])
-        for name in LIST_FIELDS:
+        for name in (*sorted(LIST_FIELDS), "url_keys"):  # url_keys: an item field, not a column
             item[name] = list(dict.fromkeys(v for v in item.get(name) or [] if v))
         return item
-
-
-class DedupePipeline:
-    """The same asset id reached twice in a run is one article: the second is dropped (the
-    sections that listed it reach the store through their listing sightings)."""
-
-    def __init__(self, stats: Any) -> None:
-        self.stats = stats
-        self.seen = IdSet()
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
-        return cls(crawler.stats)
-
-    def process_item(self, item: Any) -> Any:
-        if not isinstance(item, ArticleItem):
-            return item
-        if self.seen.add(item["asset_id"]):
-            return item
-        self.stats.inc_value("portalcrawl/duplicates")
-        raise DropItem(f"duplicate of asset {item['asset_id']}")
 
 
 def archive_for(settings: Any, db_path: str) -> WarcArchive | None:

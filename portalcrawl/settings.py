@@ -91,7 +91,6 @@ SPIDER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "portalcrawl.pipelines.ValidatePipeline": 100,
     "portalcrawl.pipelines.NormalisePipeline": 200,
-    "portalcrawl.pipelines.DedupePipeline": 300,
     "portalcrawl.pipelines.StorePipeline": 400,
 }
 EXTENSIONS = {

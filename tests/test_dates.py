@@ -11,8 +11,6 @@ from hypothesis import strategies as st
 
 from portalcrawl.text.dates import (
     VN_TZ,
-    find_dates,
-    parse_any,
     parse_date_line,
     parse_listing_date,
     parse_user_time,
@@ -83,33 +81,6 @@ def test_parse_listing_date() -> None:
     assert parse_listing_date(None) is None
 
 
-def test_find_dates() -> None:
-    text = (
-        "Sáng 22/01/2021, ngày 08 tháng 3 năm 2019 và ngày 18/4/2019; 22-01-2021, "
-        "trong tháng 3/2019, tháng 12 năm 2020; 12.000.000 đồng, 31/02/2020, 1.234.5678."
-    )
-    assert find_dates(text) == [
-        date(2021, 1, 22),
-        date(2019, 3, 8),
-        date(2019, 4, 18),
-        date(2021, 1, 22),
-        date(2019, 3, 1),  # a month alone is its first day
-        date(2020, 12, 1),
-    ]
-    assert find_dates(unicodedata.normalize("NFD", "NGÀY 08 THÁNG 3 NĂM 2019")) == [
-        date(2019, 3, 8)
-    ]
-    assert find_dates("") == [] and find_dates(None) == []
-
-
-def test_parse_any() -> None:
-    assert parse_any("Thứ Sáu, 22/01/2021 08:30") == vn(2021, 1, 22, 8, 30)
-    assert parse_any("22/01/2021") == vn(2021, 1, 22)
-    assert parse_any("Trong tháng 3/2019, ngày 5/4/2019 họp") == vn(2019, 4, 5)
-    assert parse_any("Trong tháng 3/2019") == vn(2019, 3, 1)
-    assert parse_any("không có ngày") is None
-
-
 def test_to_iso() -> None:
     assert to_iso(vn(2021, 1, 22, 8, 30)) == "2021-01-22T08:30:00+07:00"
     assert to_iso(datetime(2021, 1, 22, 8, 30, 5, 999)) == "2021-01-22T08:30:05+07:00"
@@ -171,17 +142,12 @@ def date_lines(draw: st.DrawFn) -> tuple[str, datetime]:
 def test_any_date_line_parses_back(case: tuple[str, datetime]) -> None:
     text, moment = case
     assert parse_date_line(text) == moment
-    assert parse_any(text) == moment
     assert to_iso(parse_date_line(text)) == moment.isoformat()
 
 
-@given(st.dates(date(1000, 1, 1)), st.sampled_from(["Sáng {}", "ngày {}", "({})", "{}, huyện"]))
-def test_dates_in_running_text(day: date, template: str) -> None:
-    numeric = f"{day.day}/{day.month:02d}/{day.year:04d}"
-    assert find_dates(template.format(numeric)) == [day]
-    spelled = f"ngày {day.day:02d} tháng {day.month} năm {day.year:04d}"
-    assert find_dates(template.format(spelled)) == [day]
-    assert parse_listing_date(numeric) == day
+@given(st.dates(date(1000, 1, 1)))
+def test_any_listing_date_parses_back(day: date) -> None:
+    assert parse_listing_date(f"{day.day}/{day.month:02d}/{day.year:04d}") == day
 
 
 date_like = st.from_regex(
@@ -195,8 +161,6 @@ def test_garbage_never_raises(text: str) -> None:
     parsed = parse_date_line(text)
     assert parsed is None or parsed.utcoffset() == timedelta(hours=7)
     assert parse_listing_date(text) is None or isinstance(parse_listing_date(text), date)
-    assert all(isinstance(d, date) for d in find_dates(text))
-    assert parse_any(text) is None or parse_any(text).tzinfo is not None
     try:
         assert parse_user_time(text, now=NOW).tzinfo is not None
     except ValueError as error:

@@ -25,10 +25,17 @@ def _store(tmp_path: Path) -> tuple[Path, list[dict]]:
     path = tmp_path / "portal.sqlite3"
     with Store(path) as store:
         run_id = crawl_run(store, items, removed=[103])
-        store.record_listing(101, "tin-hoat-dong", "a" * 32, "2026-11-20", run_id)
-        store.record_listing(102, "tin-hoat-dong", "b" * 32, None, run_id)
-        store.record_listing(102, OTHER, "c" * 32, None, run_id)
-        store.record_listing(103, OTHER, "d" * 32, None, run_id)
+        store.open_sightings()  # the crawl's own route: sightings, applied at the run's end
+        store.add_sightings(
+            [
+                ("id:101", "tin-hoat-dong", "a" * 32, "2026-11-20", False),
+                ("id:102", "tin-hoat-dong", "b" * 32, None, False),
+                ("id:102", OTHER, "c" * 32, None, False),
+                ("id:103", OTHER, "d" * 32, None, False),
+            ]
+        )
+        store.apply_sightings(run_id, [])
+        store.db.conn.commit()
     return path, items
 
 

@@ -12,7 +12,7 @@ import click
 
 from monitor.config import Config, ConfigError, load_config
 from portalcrawl.store.database import Store, StoreError
-from portalcrawl.text.dates import VN_TZ
+from portalcrawl.text.dates import VN_TZ, parse_user_time
 
 
 class CliError(click.ClickException):
@@ -25,6 +25,16 @@ class CliError(click.ClickException):
 def fail(message: str) -> NoReturn:
     """Stop the command with one line on stderr and a non-zero exit."""
     raise CliError(message)
+
+
+def parse_since(value: str | None) -> datetime | None:
+    """--since (2026-11-20, 24h, 7d) as a moment; a bad one is a one-line error."""
+    if value is None:
+        return None
+    try:
+        return parse_user_time(value)
+    except ValueError as exc:
+        fail(f"bad --since: {exc}")
 
 
 def get_config(ctx: click.Context) -> Config:

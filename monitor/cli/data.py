@@ -6,7 +6,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Any, NoReturn
 
 import click
@@ -17,6 +16,7 @@ from monitor.cli.common import (
     fail,
     is_tty,
     open_store,
+    parse_since,
     portal_minute,
     resolve_db,
 )
@@ -27,7 +27,6 @@ from monitor.data import history as history_mod
 from monitor.data import search as search_mod
 from monitor.data.datasette import database_name, write_metadata
 from portalcrawl.store.database import Store
-from portalcrawl.text.dates import parse_user_time
 
 BOLD = ("\x1b[1m", "\x1b[0m")
 REMOVED_MARK = "[removed]"
@@ -49,15 +48,6 @@ class Choice(_OneLine, click.Choice):
 
 class Count(_OneLine, click.IntRange):
     pass
-
-
-def _since(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return parse_user_time(value)
-    except ValueError as exc:
-        fail(f"bad --since: {exc}")
 
 
 @contextmanager
@@ -128,7 +118,7 @@ def search_cmd(
     Best matches first (title counts more than summary, summary more than body). Removed
     articles are left out unless --all is given.
     """
-    moment = _since(since)
+    moment = parse_since(since)
     with _reading(ctx, db) as store:
         _check_section(store, section)
         try:
@@ -217,7 +207,7 @@ def export_cmd(
     if not fmt:
         fail("--format is required: csv or jsonl")
     target = _out_required(out)
-    moment = _since(since)
+    moment = parse_since(since)
     with _reading(ctx, db) as store:
         _check_section(store, section)
         count = export_mod.export_articles(

@@ -15,6 +15,7 @@ from monitor.cli.common import (
     fail,
     get_config,
     open_store,
+    parse_since,
     portal_minute,
     resolve_db,
 )
@@ -22,21 +23,9 @@ from monitor.config import KINDS
 from monitor.notify.masking import mask_secrets, mask_url
 from portalcrawl.spiders.backfill import progress_line
 from portalcrawl.store.database import Store
-from portalcrawl.text.dates import parse_user_time
 
 RECENT_RUNS = 10
 RECENT_ALERTS = 5
-
-
-def _since(value: str | None) -> str | None:
-    """--since as the UTC ISO text our timestamps are compared with."""
-    if value is None:
-        return None
-    try:
-        moment = parse_user_time(value)
-    except ValueError as exc:
-        fail(f"bad --since: {exc}")
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 def _loads(value: str | None) -> Any:
@@ -110,7 +99,8 @@ def notices(
     """Announcements in the outbox, oldest first: new, edited, removed, restored, alerts."""
     if kind is not None and kind not in KINDS:
         fail(f"bad --kind {kind!r}: expected one of {', '.join(KINDS)}")
-    after = _since(since)
+    moment = parse_since(since)
+    after = moment.astimezone(UTC).replace(microsecond=0).isoformat() if moment else None
     with open_store(resolve_db(ctx, db)) as store:
         rows = notice_rows(store, kind, after)
     for row in rows:

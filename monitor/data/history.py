@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import sqlite_utils
 
 from monitor import diff
+from portalcrawl.site.urls import article_key
 from portalcrawl.text.compare import LIST_FIELDS, as_list, changed_fields
 
 logger = logging.getLogger(__name__)
 
 DIFF_CONTEXT = 10  # words of unchanged text kept around each change
-_CONTENT_ID = re.compile(r"/content/id/(\d+)$")
-_CONTENT_SLUG = re.compile(r"/content/([^/]+)$")
 
 
 class ArticleNotFound(LookupError):
@@ -125,21 +123,15 @@ def resolve_article(db: sqlite_utils.Database, ref: str) -> int:
     ).fetchone()
     if row:
         return int(row[0])
-    path = unquote(parts.path).rstrip("/")
-    by_id = _CONTENT_ID.search(path)
-    by_slug = _CONTENT_SLUG.search(path)
-    if by_id:
-        number = int(by_id.group(1))
+    key = article_key(ref)
+    if key and key.startswith("id:"):
         row = db.execute(
             "SELECT asset_id FROM article_urls WHERE url_key = ? UNION ALL "
             "SELECT asset_id FROM articles WHERE asset_id = ?",
-            [f"id:{number}", number],
+            [key, int(key[3:])],
         ).fetchone()
-    elif by_slug:
-        row = db.execute(
-            "SELECT asset_id FROM article_urls WHERE url_key = ?",
-            [f"slug:{by_slug.group(1).lower()}"],
-        ).fetchone()
+    elif key:
+        row = db.execute("SELECT asset_id FROM article_urls WHERE url_key = ?", [key]).fetchone()
     if row:
         return int(row[0])
     raise ArticleNotFound(f"no article for {ref!r} in the store")
@@ -175,14 +167,8 @@ def field_changes(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]
     changes = []
     for name in names:
         if name in LIST_FIELDS:
-            before, after = as_list(old.get(name)), as_list(new.get(name))
-            changes.append(
-                FieldChange(
-                    name,
-                    added=[item for item in after if item not in before],
-                    removed=[item for item in before if item not in after],
-                )
-            )
+            added, removed = diff.list_changes(old.get(name), new.get(name))
+            changes.append(FieldChange(name, added=added, removed=removed))
         else:
             changes.append(
                 FieldChange(name, ops=diff.word_diff(_text(old.get(name)), _text(new.get(name))))

@@ -30,7 +30,7 @@ from typing import Any
 
 from monitor.config import HealthConfig
 from monitor.diff import field_diffs
-from portalcrawl.store.crawlstate import utcnow
+from portalcrawl.store.crawlstate import to_json, utcnow
 from portalcrawl.store.database import Store
 from portalcrawl.text.compare import as_list
 from portalcrawl.text.dates import to_iso
@@ -71,10 +71,6 @@ def history_cutoff(store: Store, hours: float) -> str:
         return ""
     start = datetime.fromisoformat(row[0]) - timedelta(hours=hours)
     return to_iso(start)
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
 
 
 def edit_diff(store: Store, asset_id: int, version: int, fields: list[str]) -> str | None:
@@ -123,7 +119,7 @@ def create_notices(
                     event["title"] or f"#{event['asset_id']}",
                     sections[0] if sections else None,
                     event["published_at"],
-                    _json(fields),
+                    to_json(fields),
                     diff,
                     now,
                 ],
@@ -148,7 +144,7 @@ def alert(store: Store, run_id: int | None, message: str, details: Mapping[str, 
         cur = store.db.execute(
             "INSERT INTO notices(run_id, kind, url, title, fields, created_at) "
             "VALUES (?, 'crawler_alert', ?, ?, ?, ?)",
-            [run_id, run["portal_url"] if run else None, message, _json(dict(details)), utcnow()],
+            [run_id, run["portal_url"] if run else None, message, to_json(dict(details)), utcnow()],
         )
     logger.info("crawler alert: %s", message)
     return int(cur.lastrowid)

@@ -47,7 +47,9 @@ class ListingEntry:
 
 
 @dataclass
-class ListingPage:
+class ParsedListing:
+    """What one listing page says (the item the spider yields for it is items.ListingPage)."""
+
     entries: list[ListingEntry]
     has_next: bool
     next_href: str | None
@@ -85,7 +87,7 @@ def link_url(el: Element) -> str | None:
 
 def parse_listing(
     sel: Selector, page_url: str, profile: Profile, base: str, section: Section | None = None
-) -> ListingPage:
+) -> ParsedListing:
     """Entries of one listing page, its counter, and the next page's link if there is one."""
     page = root_of(sel)
     rules = profile.listing
@@ -100,7 +102,7 @@ def parse_listing(
     if counter is None:
         counter = first(page, STOCK_RESULTS)
     results = parse_results(clean_text(text_of(counter)))
-    return ListingPage(entries, next_href is not None, next_href, results, current, rule)
+    return ParsedListing(entries, next_href is not None, next_href, results, current, rule)
 
 
 def _entry(

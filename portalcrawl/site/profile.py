@@ -10,6 +10,7 @@ stock portal.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -234,6 +235,16 @@ README_END = "<!-- profile:end -->"
 
 def readme_section() -> str:
     return f"{README_START}\n\n{markdown()}\n\n{README_END}"
+
+
+def profile_sections(
+    name_or_path: str | None, paths: Iterable[str] = ()
+) -> tuple[Profile, list[Section]]:
+    """The profile and the sections asked for (all of them when none is): the one check that
+    an unknown section is an error, made by the config, the run options and the crawl alike."""
+    profile = load_profile(name_or_path)
+    wanted = [profile.section(path) for path in paths]
+    return profile, wanted or list(profile.sections)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from portalcrawl.parsing.derived import hand_on
 from portalcrawl.parsing.listing import ListingEntry, parse_listing
 from portalcrawl.parsing.reader import Reading, reader_for
 from portalcrawl.politeness import RunEnding
-from portalcrawl.site.profile import Section, load_profile
+from portalcrawl.site.profile import Section, profile_sections
 from portalcrawl.site.urls import (
     article_key,
     listing_page_params,
@@ -70,10 +70,9 @@ class PortalSpider(scrapy.Spider):
     def setup(self, crawler: Crawler) -> None:
         settings = crawler.settings
         self.base = settings.get("PORTALCRAWL_URL").rstrip("/")
-        self.profile = load_profile(settings.get("PORTALCRAWL_PROFILE"))
-        wanted = settings.getlist("PORTALCRAWL_SECTIONS")
-        self.sections: list[Section] = (
-            [self.profile.section(p) for p in wanted] if wanted else list(self.profile.sections)
+        self.sections: list[Section]
+        self.profile, self.sections = profile_sections(
+            settings.get("PORTALCRAWL_PROFILE"), settings.getlist("PORTALCRAWL_SECTIONS")
         )
         self.full = settings.getbool("PORTALCRAWL_FULL")
         self.revisit = timedelta(hours=settings.getfloat("PORTALCRAWL_REVISIT_HOURS"))

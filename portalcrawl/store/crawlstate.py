@@ -27,6 +27,7 @@ def utcnow() -> str:
 
 
 def to_json(value: Any) -> str:
+    """A JSON column's text: Vietnamese kept readable, not \\u-escaped."""
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -194,23 +195,6 @@ class CrawlBookkeeping:
     def clear_section_backlog(self, section: str) -> None:
         """A clean walk of the section read its listing pages: failed ones are history."""
         self.db.execute("DELETE FROM crawl_backlog WHERE kind='listing' AND section=?", [section])
-
-    def record_listing(
-        self,
-        asset_id: int,
-        section: str,
-        entry_hash: str,
-        listed_date: str | None,
-        run_id: int | None,
-    ) -> None:
-        """Remember the listing entry, so an unchanged entry is not fetched again."""
-        self.db.execute(
-            "INSERT INTO listing_entries(asset_id, section, entry_hash, listed_date, last_run_id) "
-            "VALUES (?,?,?,?,?) ON CONFLICT(asset_id, section) DO UPDATE SET "
-            "entry_hash=excluded.entry_hash, listed_date=excluded.listed_date, "
-            "last_run_id=excluded.last_run_id",
-            [asset_id, section, entry_hash, listed_date, run_id],
-        )
 
     def add_url_keys(self, asset_id: int, keys: Iterable[str]) -> None:
         for key in keys:

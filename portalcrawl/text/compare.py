@@ -23,13 +23,25 @@ LIST_FIELDS = frozenset({"attachments", "images", "sections"})
 
 
 def as_list(value: Any) -> list[str]:
-    """JSON columns arrive as text from SQLite and as lists from items: accept both."""
+    """A list field's items as text: JSON columns arrive as text from SQLite, lists from items.
+
+    Text that is not a JSON array is one item; an item that is not text is its JSON, so a
+    hand-edited row or an odd value still compares and diffs instead of failing.
+    """
     if value is None or value == "":
         return []
     if isinstance(value, str):
-        loaded = json.loads(value)
-        return list(loaded) if isinstance(loaded, list) else [str(loaded)]
-    return list(value)
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return [value]
+        if not isinstance(value, list):
+            return [str(value)]
+    items = value if isinstance(value, list | tuple) else [value]
+    return [
+        i if isinstance(i, str) else json.dumps(i, ensure_ascii=False, sort_keys=True)
+        for i in items
+    ]
 
 
 def field_form(name: str, value: Any) -> str:

@@ -1,8 +1,8 @@
-"""Vietnamese portal dates: the article date line, listing dates, dates in running text.
+"""Vietnamese portal dates: the article date line, listing dates, the user's --since times.
 
 All portal times are UTC+07:00 (Asia/Ho_Chi_Minh has kept that offset since 1975), so VN_TZ is
 a fixed offset: every time we write carries exactly "+07:00", whatever the year.
-Matching runs on textnorm.fold(clean_text(text)): NFD input, U+00A0, zero-width characters,
+Matching runs on text.normalise.fold(clean_text(text)): NFD input, U+00A0, zero-width characters,
 upper/lower case and missing accents ("Thu Hai") all read the same.
 """
 
@@ -34,15 +34,6 @@ _LINE_TAIL = r"[\s,.;)\]]*(?:[|(\u2013\u2014-].*|luot xem.*)?$"
 _LINE_DT = re.compile(_LINE_HEAD + _DATE + _BETWEEN + _TIME + _LINE_TAIL)
 _LINE_TD = re.compile(_LINE_HEAD + _TIME + _BETWEEN + _DATE + _LINE_TAIL)
 _LISTING = re.compile(rf"^[\s(\[]*(?:{_WEEKDAY}[\s,]*)?{_DATE}[\s)\]]*$")
-# Running text: "08 tháng 3 năm 2019" first (so its "tháng 3 năm 2019" is not read as a
-# month), then dd/mm/yyyy (same separator twice), then a month alone: "tháng 3/2019".
-_IN_TEXT = re.compile(
-    r"(?<![0-9])(?P<wd>[0-9]{1,2})[\s,]+thang\s+(?P<wm>[0-9]{1,2})[\s,]*(?:nam\s+|/\s*)"
-    r"(?P<wy>[0-9]{4})(?![0-9])"
-    r"|(?<![0-9.,/-])(?P<sd>[0-9]{1,2})(?P<sep>[/.-])(?P<sm>[0-9]{1,2})(?P=sep)(?P<sy>[0-9]{4})"
-    r"(?![0-9])"
-    r"|\bthang\s+(?P<mm>[0-9]{1,2})\s*(?:nam\s+|/\s*)(?P<my>[0-9]{4})(?![0-9])"
-)
 _RELATIVE = re.compile(r"^([0-9]{1,6})\s*([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -88,43 +79,6 @@ def parse_listing_date(text: str | None) -> date | None:
     """A listing entry's 'dd/mm/yyyy' (optionally with a weekday or brackets), else None."""
     match = _LISTING.match(_folded(text))
     return _date(match["y"], match["m"], match["d"]) if match else None
-
-
-def _found(text: str | None) -> list[tuple[date, bool]]:
-    out: list[tuple[date, bool]] = []
-    for match in _IN_TEXT.finditer(_folded(text)):
-        if match["wd"]:
-            found, exact = _date(match["wy"], match["wm"], match["wd"]), True
-        elif match["sd"]:
-            found, exact = _date(match["sy"], match["sm"], match["sd"]), True
-        else:
-            found, exact = _date(match["my"], match["mm"], "1"), False
-        if found:
-            out.append((found, exact))
-    return out
-
-
-def find_dates(text: str | None) -> list[date]:
-    """Dates in running text, in order: 'Sáng 22/01/2021', 'ngày 08 tháng 3 năm 2019', '22-01-2021'.
-
-    A month alone ('tháng 3/2019', 'tháng 3 năm 2019') gives the first day of that month.
-    Impossible dates (31/02/2021) are skipped.
-    """
-    return [found for found, _ in _found(text)]
-
-
-def parse_any(text: str | None) -> datetime | None:
-    """Best portal time in text: a date line, else a listing date, else the first full date
-    found (a month alone only when there is none), dates at midnight +07:00."""
-    parsed = parse_date_line(text)
-    if parsed is not None:
-        return parsed
-    found = parse_listing_date(text)
-    if found is None:
-        dates = _found(text)
-        exact = [d for d, is_exact in dates if is_exact]
-        found = (exact or [d for d, _ in dates] or [None])[0]
-    return datetime.combine(found, time(tzinfo=VN_TZ)) if found else None
 
 
 def to_iso(dt: datetime | date) -> str:
