@@ -160,13 +160,13 @@ def measure(path: Path, rounds: int = 5) -> dict[str, Any]:
     """Latency of monitor.data.search.search over QUERIES, warm, `rounds` times each."""
     with Store(path, readonly=True, create=False) as store:
         for query, section in QUERIES:  # warm the page cache
-            search(store.db, query, section=section)
+            search(store, query, section=section)
         times: list[float] = []
         by_kind: dict[str, list[float]] = {"plain": [], "section": []}
         for _ in range(rounds):
             for query, section in QUERIES:
                 start = time.perf_counter()
-                search(store.db, query, section=section)
+                search(store, query, section=section)
                 elapsed = (time.perf_counter() - start) * 1000
                 times.append(elapsed)
                 by_kind["section" if section else "plain"].append(elapsed)

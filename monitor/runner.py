@@ -274,10 +274,7 @@ def _after_crawl(
     create_notices(store, run_id, history_hours=config.revisit_hours)
     alerts = check_health(store, run_id, config.health)
     report = deliver(store, channels, run_id=run_id)
-    counts = store.db.execute(
-        "SELECT kind, count(*) FROM notices WHERE run_id = ? GROUP BY kind", [run_id]
-    ).fetchall()
-    by_kind = dict(counts)
+    by_kind = store.notice_counts(run_id)
     stats = json.loads(run.get("stats") or "{}")
     outcome = RunOutcome(
         run_id=run_id,

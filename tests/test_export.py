@@ -55,7 +55,7 @@ def store(tmp_path: Path) -> Store:
 
 def test_csv_has_bom_and_vietnamese_reads_back(store: Store, tmp_path: Path) -> None:
     out = tmp_path / "articles.csv"
-    assert export_articles(store.db, "csv", out) == 2
+    assert export_articles(store, "csv", out) == 2
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     with out.open(encoding="utf-8-sig", newline="") as fh:
@@ -75,7 +75,7 @@ def test_every_public_column_is_exported() -> None:
 
 def test_jsonl_keeps_arrays(store: Store, tmp_path: Path) -> None:
     out = tmp_path / "articles.jsonl"
-    export_articles(store.db, "jsonl", out, include_html=False)
+    export_articles(store, "jsonl", out, include_html=False)
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["asset_id"] for r in records] == [1, 2]
     assert records[0]["sections"] == ["tin-hoat-dong", "bao-chi-voi-dong-thap"]
@@ -88,10 +88,10 @@ def test_jsonl_keeps_arrays(store: Store, tmp_path: Path) -> None:
 def test_since_and_section_filters(store: Store, tmp_path: Path) -> None:
     out = tmp_path / "a.jsonl"
     since = datetime(2026, 11, 15, tzinfo=VN_TZ)
-    assert export_articles(store.db, "jsonl", out, since=since) == 1
-    assert export_articles(store.db, "jsonl", out, section="bao-chi-voi-dong-thap") == 1
+    assert export_articles(store, "jsonl", out, since=since) == 1
+    assert export_articles(store, "jsonl", out, section="bao-chi-voi-dong-thap") == 1
     assert json.loads(out.read_text(encoding="utf-8"))["asset_id"] == 1
-    assert export_articles(store.db, "jsonl", out, section="none") == 0
+    assert export_articles(store, "jsonl", out, section="none") == 0
     assert out.read_text(encoding="utf-8") == ""
 
 
@@ -108,7 +108,7 @@ def test_failed_export_leaves_the_old_file_and_no_temp(
     original = export_mod.iter_articles
     monkeypatch.setattr(export_mod, "iter_articles", failing)
     with pytest.raises(sqlite3.OperationalError):
-        export_articles(store.db, "csv", out)
+        export_articles(store, "csv", out)
     assert out.read_text(encoding="utf-8") == "previous export"
     assert sorted(
         p.name
@@ -118,7 +118,7 @@ def test_failed_export_leaves_the_old_file_and_no_temp(
 
 
 def test_stdout(store: Store, capsys: pytest.CaptureFixture[str]) -> None:
-    assert export_articles(store.db, "csv", "-") == 2
+    assert export_articles(store, "csv", "-") == 2
     text = capsys.readouterr().out
     assert text.startswith("\ufeffasset_id,url,title")
     assert TITLE in text
@@ -126,7 +126,7 @@ def test_stdout(store: Store, capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_unknown_format(store: Store, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown format"):
-        export_articles(store.db, "xlsx", tmp_path / "x")
+        export_articles(store, "xlsx", tmp_path / "x")
     assert not (tmp_path / "x").exists()
 
 

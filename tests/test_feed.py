@@ -40,7 +40,7 @@ def parse(document: bytes) -> ET.Element:
 
 
 def test_feed_is_atom_with_required_elements(store: Store) -> None:
-    root = parse(build_feed(store.db))
+    root = parse(build_feed(store))
     assert root.tag == f"{A}feed"
     for name in ("id", "title", "updated"):
         assert root.find(f"{A}{name}").text
@@ -50,7 +50,7 @@ def test_feed_is_atom_with_required_elements(store: Store) -> None:
 
 
 def test_entries_newest_first_linked_and_complete(store: Store) -> None:
-    entries = parse(build_feed(store.db)).findall(f"{A}entry")
+    entries = parse(build_feed(store)).findall(f"{A}entry")
     assert len(entries) == 4
     titles = [e.find(f"{A}title").text for e in entries]
     assert titles[0].startswith("Crawler alert: ")
@@ -72,7 +72,7 @@ def test_entries_newest_first_linked_and_complete(store: Store) -> None:
 
 
 def test_titles_are_escaped_not_markup(store: Store) -> None:
-    document = build_feed(store.db)
+    document = build_feed(store)
     assert b"<script>" not in document
     assert b"&lt;script&gt;" in document
     new = parse(document).findall(f"{A}entry")[-1]
@@ -81,28 +81,28 @@ def test_titles_are_escaped_not_markup(store: Store) -> None:
 
 
 def test_ids_are_stable_and_kind_and_limit_filter(store: Store) -> None:
-    ids = [e.find(f"{A}id").text for e in parse(build_feed(store.db)).findall(f"{A}entry")]
-    again = [e.find(f"{A}id").text for e in parse(build_feed(store.db)).findall(f"{A}entry")]
+    ids = [e.find(f"{A}id").text for e in parse(build_feed(store)).findall(f"{A}entry")]
+    again = [e.find(f"{A}id").text for e in parse(build_feed(store)).findall(f"{A}entry")]
     assert ids == again and len(set(ids)) == 4
-    edited = parse(build_feed(store.db, kind="edited"))
+    edited = parse(build_feed(store, kind="edited"))
     assert [e.find(f"{A}title").text for e in edited.findall(f"{A}entry")] == [
         "Edited: Giá lúa hôm nay tăng mạnh"
     ]
     assert edited.find(f"{A}id").text.endswith("feed/edited")
-    assert len(parse(build_feed(store.db, limit=2)).findall(f"{A}entry")) == 2
+    assert len(parse(build_feed(store, limit=2)).findall(f"{A}entry")) == 2
     with pytest.raises(ValueError, match="unknown notice kind"):
-        build_feed(store.db, kind="deleted")
+        build_feed(store, kind="deleted")
 
 
 def test_control_characters_do_not_break_the_xml(store: Store) -> None:
     store.db.execute("UPDATE notices SET title = ? WHERE kind = 'new'", ["Tin\x00 có\x0b ký tự lạ"])
-    root = parse(build_feed(store.db, kind="new"))
+    root = parse(build_feed(store, kind="new"))
     assert root.find(f"{A}entry/{A}title").text == "New: Tin có ký tự lạ"
 
 
 def test_empty_feed_is_valid(tmp_path: Path) -> None:
     with Store(tmp_path / "empty.sqlite3") as st:
-        root = parse(build_feed(st.db, self_url="https://example.org/feed.xml"))
+        root = parse(build_feed(st, self_url="https://example.org/feed.xml"))
     assert root.findall(f"{A}entry") == []
     assert root.find(f"{A}link[@rel='self']").get("href") == "https://example.org/feed.xml"
     datetime.fromisoformat(root.find(f"{A}updated").text)
@@ -110,9 +110,9 @@ def test_empty_feed_is_valid(tmp_path: Path) -> None:
 
 def test_write_feed_is_atomic(store: Store, tmp_path: Path) -> None:
     out = tmp_path / "feed.xml"
-    assert write_feed(store.db, out) == 4
+    assert write_feed(store, out) == 4
     assert parse(out.read_bytes()).tag == f"{A}feed"
     assert out.read_bytes().startswith(b"<?xml version='1.0' encoding='utf-8'?>")
     with pytest.raises(FileNotFoundError):
-        write_feed(store.db, tmp_path / "missing-dir" / "feed.xml")
+        write_feed(store, tmp_path / "missing-dir" / "feed.xml")
     assert not (tmp_path / "missing-dir").exists()

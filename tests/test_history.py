@@ -46,7 +46,7 @@ def store(tmp_path: Path) -> Store:
     ],
 )
 def test_resolve_by_id_or_any_url_form(store: Store, ref: str) -> None:
-    assert resolve_article(store.db, ref) == 10
+    assert resolve_article(store, ref) == 10
 
 
 @pytest.mark.parametrize(
@@ -55,11 +55,11 @@ def test_resolve_by_id_or_any_url_form(store: Store, ref: str) -> None:
 )
 def test_unknown_article(store: Store, ref: str) -> None:
     with pytest.raises(ArticleNotFound):
-        resolve_article(store.db, ref)
+        resolve_article(store, ref)
 
 
 def test_versions_with_changes(store: Store) -> None:
-    history = article_history(store.db, 10)
+    history = article_history(store, 10)
     assert [v.number for v in history.versions] == [1, 2, 3]
     first, second, third = history.versions
     assert first.changes == []
@@ -74,14 +74,14 @@ def test_versions_with_changes(store: Store) -> None:
 
 
 def test_timeline_orders_versions_and_events(store: Store) -> None:
-    history = article_history(store.db, 10)
+    history = article_history(store, 10)
     kinds = [getattr(item, "number", None) or item["kind"] for item in history.timeline()]
     assert kinds == [1, 2, "removed", "restored", 3]
     assert {e["kind"] for e in history.events} == {"new", "edited", "removed", "restored"}
 
 
 def test_render_plain_and_ansi(store: Store) -> None:
-    history = article_history(store.db, 10)
+    history = article_history(store, 10)
     plain = render_history(history)
     assert "\x1b[" not in plain
     assert "v2  changed: title, body_text, images" in plain
@@ -92,7 +92,7 @@ def test_render_plain_and_ansi(store: Store) -> None:
 
 
 def test_json_is_one_serialisable_document(store: Store) -> None:
-    data = article_history(store.db, 10).to_json()
+    data = article_history(store, 10).to_json()
     text = json.dumps(data, ensure_ascii=False)
     assert TITLE in text
     assert data["asset_id"] == 10 and data["status"] == "live"
@@ -103,7 +103,7 @@ def test_json_is_one_serialisable_document(store: Store) -> None:
 
 
 def test_article_with_one_version(store: Store) -> None:
-    history = article_history(store.db, 11)
+    history = article_history(store, 11)
     assert len(history.versions) == 1
     assert "first version" in render_history(history)
 
@@ -112,5 +112,5 @@ def test_removed_article_header(tmp_path: Path) -> None:
     with Store(tmp_path / "r.sqlite3") as st:
         crawl_run(st, [article(5, "Tin sẽ bị gỡ")])
         crawl_run(st, removed=[5])
-        text = render_history(article_history(st.db, 5))
+        text = render_history(article_history(st, 5))
     assert "removed since" in text.splitlines()[2]

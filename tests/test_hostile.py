@@ -199,7 +199,7 @@ def test_script_markup_never_reaches_the_text(hostile) -> None:
 
 def test_the_feed_escapes_what_it_carries(hostile) -> None:
     with Store(hostile.db, readonly=True) as store:
-        xml = serialize(feed_element(store.db))
+        xml = serialize(feed_element(store))
     assert b"<script>" not in xml and b"<b>" not in xml
     titles = [e.text or "" for e in ET.fromstring(xml).iter(f"{{{ATOM_NS}}}title")]
     assert any(TITLE in t for t in titles)

@@ -125,3 +125,21 @@ def test_every_module_and_folder_is_in_the_map() -> None:
     actual = {str(p.relative_to(ROOT)) for p in modules().values()}
     actual |= {str(p.parent.relative_to(ROOT)) + "/" for p in modules().values()}
     assert sorted(actual - mapped) == []
+
+
+STORE_TABLES = re.compile(
+    r"\b(?:FROM|INTO|UPDATE|JOIN)\s+(?:runs|notices|deliveries|channel_state)\b", re.I
+)
+
+
+def test_the_monitor_writes_no_sql_on_the_tables_the_store_owns() -> None:
+    """Queries on runs, notices, deliveries and channel_state are Store methods."""
+    found = []
+    for name, path in modules().items():
+        if not name.startswith("monitor.") or name.startswith("monitor.localportal"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            text = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(text, str) and STORE_TABLES.search(text):
+                found.append(f"{name}:{node.lineno}")
+    assert found == []

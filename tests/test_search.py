@@ -128,7 +128,7 @@ def test_accented_text_found_by_its_unaccented_and_upper_case_forms(text: str) -
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "s.sqlite3") as st_:
         crawl_run(st_, [article(7, f"Tiêu đề {text} cuối", "Thân bài.")])
         for query in (unaccented(text), text.upper(), text.lower(), text):
-            assert ids(search(st_.db, query)) == [7], query
+            assert ids(search(st_, query)) == [7], query
 
 
 @given(phrases())
@@ -141,18 +141,18 @@ def test_highlight_marks_the_original_words(text: str) -> None:
 
 @pytest.mark.parametrize("query", ["dang vien", "ĐẢNG VIÊN", "đảng viên", "Dang Vien"])
 def test_dang_vien_in_every_form(store: Store, query: str) -> None:
-    assert ids(search(store.db, query)) == [1]
+    assert ids(search(store, query)) == [1]
 
 
 def test_tone_mark_placement_does_not_matter(store: Store) -> None:
-    assert set(ids(search(store.db, "Ủy ban"))) == {2, 3}
-    assert set(ids(search(store.db, "Uỷ ban"))) == {2, 3}
+    assert set(ids(search(store, "Ủy ban"))) == {2, 3}
+    assert set(ids(search(store, "Uỷ ban"))) == {2, 3}
 
 
 @pytest.mark.parametrize("query", NASTY)
 def test_fts_syntax_is_read_as_words(store: Store, query: str) -> None:
     try:
-        hits = search(store.db, query)
+        hits = search(store, query)
     except SearchError as exc:
         assert "\n" not in str(exc)
     else:
@@ -163,7 +163,7 @@ def test_fts_syntax_is_read_as_words(store: Store, query: str) -> None:
 @given(st.text(max_size=40))
 def test_any_text_is_a_query_or_a_one_line_error(store: Store, query: str) -> None:
     try:
-        hits = search(store.db, query, include_removed=True)
+        hits = search(store, query, include_removed=True)
     except SearchError as exc:
         assert "\n" not in str(exc).replace(repr(query), "")
     else:
@@ -176,21 +176,21 @@ def test_any_text_is_a_query_or_a_one_line_error(store: Store, query: str) -> No
 @pytest.mark.parametrize("query", ['"', "(", "*", "   ", "-", "^:"])
 def test_query_without_words_is_an_error(store: Store, query: str) -> None:
     with pytest.raises(SearchError, match="nothing to search for"):
-        search(store.db, query)
+        search(store, query)
 
 
 def test_operators_are_plain_words(store: Store) -> None:
     assert Query.parse('title:xoài OR "Cao').match_expression() == (
         '"title" AND "xoai" AND "or" AND "cao"'
     )
-    assert ids(search(store.db, "xoài AND")) == []  # "and" is a word to find, not an operator
+    assert ids(search(store, "xoài AND")) == []  # "and" is a word to find, not an operator
 
 
 def test_last_word_is_a_prefix_only_when_the_words_match_nothing(store: Store) -> None:
-    assert ids(search(store.db, "cao lan")) == [3]
+    assert ids(search(store, "cao lan")) == [3]
     assert Query.parse("cao lan").as_prefix().match_expression() == '"cao" AND "lan"*'
     assert Query.parse("dong xo").as_prefix() is None  # too short: would match half the index
-    assert ids(search(store.db, "xoai cao")) == [3]  # exact words found: no prefix widening
+    assert ids(search(store, "xoai cao")) == [3]  # exact words found: no prefix widening
 
 
 def test_title_ranks_above_summary_above_body(tmp_path: Path) -> None:
@@ -203,24 +203,24 @@ def test_title_ranks_above_summary_above_body(tmp_path: Path) -> None:
                 article(3, "Sen Đồng Tháp", "Thân bài.", summary="Tin tổng hợp."),
             ],
         )
-        hits = search(st_.db, "sen")
+        hits = search(st_, "sen")
     assert ids(hits) == [3, 2, 1]
     assert hits[0].score > hits[1].score > hits[2].score
 
 
 def test_removed_articles_only_with_include_removed(store: Store) -> None:
-    assert ids(search(store.db, "đảng viên")) == [1]
-    hits = search(store.db, "đảng viên", include_removed=True)
+    assert ids(search(store, "đảng viên")) == [1]
+    hits = search(store, "đảng viên", include_removed=True)
     assert sorted(ids(hits)) == [1, 4]
     assert {h.asset_id: h.status for h in hits}[4] == "removed"
 
 
 def test_section_and_since_filters(store: Store) -> None:
-    assert ids(search(store.db, "uy ban", section="thong-cao-bao-chi")) == [3]
-    assert ids(search(store.db, "uy ban", section="nowhere")) == []
+    assert ids(search(store, "uy ban", section="thong-cao-bao-chi")) == [3]
+    assert ids(search(store, "uy ban", section="nowhere")) == []
     since = datetime(2026, 11, 15, tzinfo=VN_TZ)
-    assert ids(search(store.db, "uy ban", since=since)) == [3]
-    assert ids(search(store.db, "uy ban", since=datetime(2027, 1, 1, tzinfo=VN_TZ))) == []
+    assert ids(search(store, "uy ban", since=since)) == [3]
+    assert ids(search(store, "uy ban", since=datetime(2027, 1, 1, tzinfo=VN_TZ))) == []
 
 
 def test_rank_window_keeps_newest_matches_that_pass_filters(tmp_path: Path) -> None:
@@ -229,13 +229,13 @@ def test_rank_window_keeps_newest_matches_that_pass_filters(tmp_path: Path) -> N
             st_,
             [article(i, f"Lúa gạo số {i}", sections=["a" if i < 3 else "b"]) for i in range(1, 7)],
         )
-        assert sorted(ids(search(st_.db, "lua gao", window=2))) == [5, 6]
-        assert sorted(ids(search(st_.db, "lua gao", window=2, section="a"))) == [1, 2]
-        assert len(search(st_.db, "lua gao", limit=3)) == 3
+        assert sorted(ids(search(st_, "lua gao", window=2))) == [5, 6]
+        assert sorted(ids(search(st_, "lua gao", window=2, section="a"))) == [1, 2]
+        assert len(search(st_, "lua gao", limit=3)) == 3
 
 
 def test_snippet_highlights_original_text(store: Store) -> None:
-    [hit] = search(store.db, "chi dao")
+    [hit] = search(store, "chi dao")
     text = render_segments(hit.snippet)
     assert "«chỉ» «đạo»" in text
     assert "Ủy ban tỉnh" in text  # accents of the original, not the folded index
@@ -251,7 +251,7 @@ def test_snippet_windows_long_text_around_matches() -> None:
 
 
 def test_json_has_sections_as_array(store: Store) -> None:
-    [hit] = search(store.db, "xoai")
+    [hit] = search(store, "xoai")
     data = hit.to_json()
     assert data["sections"] == ["thong-cao-bao-chi"]
     assert {"asset_id", "title", "url", "published_at", "status", "snippet", "score"} <= set(data)
@@ -260,7 +260,7 @@ def test_json_has_sections_as_array(store: Store) -> None:
 
 def test_search_works_on_a_read_only_store(store: Store) -> None:
     with Store(store.path, readonly=True) as ro:
-        assert ids(search(ro.db, "uy ban", since=datetime(2026, 11, 1, tzinfo=VN_TZ))) == [2, 3]
+        assert ids(search(ro, "uy ban", since=datetime(2026, 11, 1, tzinfo=VN_TZ))) == [2, 3]
         for query in NASTY:
             with contextlib.suppress(SearchError):
-                search(ro.db, query, section="tin-hoat-dong", include_removed=True)
+                search(ro, query, section="tin-hoat-dong", include_removed=True)

@@ -41,7 +41,7 @@ def _results(path: Path) -> list:
                 for since in (None, datetime(2026, 3, 1)):
                     for removed in (False, True):
                         hits = search(
-                            store.db,
+                            store,
                             query,
                             section=section,
                             since=since,

@@ -123,7 +123,7 @@ def search_cmd(
         _check_section(store, section)
         try:
             hits = search_mod.search(
-                store.db,
+                store,
                 " ".join(query),
                 section=section,
                 since=moment,
@@ -168,8 +168,8 @@ def history_cmd(ctx: click.Context, article: str, db: str | None, as_json: bool)
     """Every stored version of an article (URL or asset id) with word diffs between them."""
     with _reading(ctx, db) as store:
         try:
-            asset_id = history_mod.resolve_article(store.db, article)
-            history = history_mod.article_history(store.db, asset_id)
+            asset_id = history_mod.resolve_article(store, article)
+            history = history_mod.article_history(store, asset_id)
         except history_mod.ArticleNotFound as exc:
             fail(str(exc))
     if as_json:
@@ -211,7 +211,7 @@ def export_cmd(
     with _reading(ctx, db) as store:
         _check_section(store, section)
         count = export_mod.export_articles(
-            store.db, fmt, target, since=moment, section=section, include_html=not no_html
+            store, fmt, target, since=moment, section=section, include_html=not no_html
         )
     if target != export_mod.STDOUT:
         click.echo(f"exported {count} articles to {target}", err=True)
@@ -244,7 +244,7 @@ def feed_cmd(
     """An Atom 1.0 feed of the newest notices, newest first, for feed readers."""
     target = _out_required(out)
     with _reading(ctx, db) as store:
-        count = feed_mod.write_feed(store.db, target, kind=kind, limit=limit, self_url=self_url)
+        count = feed_mod.write_feed(store, target, kind=kind, limit=limit, self_url=self_url)
     if target != export_mod.STDOUT:
         click.echo(f"wrote {count} entries to {target}", err=True)
 

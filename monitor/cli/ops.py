@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import click
@@ -55,17 +55,9 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 # -- notices ---------------------------------------------------------------------------------
 
 
-def notice_rows(store: Store, kind: str | None, since: str | None) -> list[dict[str, Any]]:
+def notice_rows(store: Store, kind: str | None, since: datetime | None) -> list[dict[str, Any]]:
     """Notices oldest first, JSON columns decoded."""
-    where, params = [], []
-    if kind:
-        where.append("kind = ?")
-        params.append(kind)
-    if since:
-        where.append("created_at >= ?")
-        params.append(since)
-    sql = "SELECT * FROM notices" + (f" WHERE {' AND '.join(where)}" if where else "")
-    rows = list(store.db.query(sql + " ORDER BY id", params))
+    rows = store.list_notices(kind=kind, since=since)
     for row in rows:
         row["fields"] = _loads(row["fields"])
     return rows
@@ -99,8 +91,7 @@ def notices(
     """Announcements in the outbox, oldest first: new, edited, removed, restored, alerts."""
     if kind is not None and kind not in KINDS:
         fail(f"bad --kind {kind!r}: expected one of {', '.join(KINDS)}")
-    moment = parse_since(since)
-    after = moment.astimezone(UTC).replace(microsecond=0).isoformat() if moment else None
+    after = parse_since(since)
     with open_store(resolve_db(ctx, db)) as store:
         rows = notice_rows(store, kind, after)
     for row in rows:
@@ -128,11 +119,7 @@ def field_status(store: Store, cycle_days: float) -> dict[str, Any]:
     """How far the backfill is, and how recently the rolling audit verified the articles."""
     sections = [r[0] for r in store.db.execute("SELECT section FROM section_state")]
     backfill = store.backfill_progress(sections)
-    last = store.db.execute(
-        "SELECT json_extract(stats, '$.backfill.runs_to_go') FROM runs "
-        "WHERE json_extract(stats, '$.backfill') IS NOT NULL ORDER BY id DESC LIMIT 1"
-    ).fetchone()
-    backfill["runs_to_go"] = 0 if backfill["done"] else (last[0] if last else None)
+    backfill["runs_to_go"] = 0 if backfill["done"] else store.backfill_runs_to_go()
     audit = store.verification(timedelta(days=cycle_days))
     audit["cycle_days"] = cycle_days
     return {"backfill": backfill, "audit": audit}
@@ -159,11 +146,7 @@ def status_data(store: Store, urls: dict[str, str], cycle_days: float = 7.0) -> 
     """Recent runs, articles per section, deliveries per channel, crawler health."""
     runs = [
         {**r, "duration": _duration(r["started_at"], r["finished_at"])}
-        for r in store.db.query(
-            "SELECT id, mode, status, baseline, started_at, finished_at, pages, articles, "
-            "errors, error FROM runs ORDER BY id DESC LIMIT ?",
-            [RECENT_RUNS],
-        )
+        for r in store.recent_runs(RECENT_RUNS)
     ]
     sections = list(
         store.db.query(
@@ -172,16 +155,7 @@ def status_data(store: Store, urls: dict[str, str], cycle_days: float = 7.0) -> 
             "GROUP BY j.value ORDER BY j.value"
         )
     )
-    seen = {
-        r["channel"]: r
-        for r in store.db.query(
-            "SELECT channel, sum(status='pending') AS pending, sum(status='failed') AS failed, "
-            "sum(status='delivered') AS delivered, max(delivered_at) AS last_delivered, "
-            "(SELECT last_error FROM deliveries e WHERE e.channel=d.channel AND last_error "
-            "IS NOT NULL ORDER BY updated_at DESC, id DESC LIMIT 1) AS last_error "
-            "FROM deliveries d GROUP BY channel"
-        )
-    }
+    seen = store.channel_totals()
     channels = []
     for name in dict.fromkeys([*urls, *seen]):
         row = seen.get(name, {})
@@ -197,16 +171,8 @@ def status_data(store: Store, urls: dict[str, str], cycle_days: float = 7.0) -> 
                 "last_error": mask_secrets(error, urls.values()) if error else None,
             }
         )
-    last_ok = store.db.execute(
-        "SELECT max(id) FROM runs WHERE status IN ('ok', 'partial')"
-    ).fetchone()[0]
-    alerts = list(
-        store.db.query(
-            "SELECT id, run_id, title, created_at FROM notices WHERE kind='crawler_alert' "
-            "AND coalesce(run_id, 0) >= ? ORDER BY id DESC",
-            [last_ok or 0],
-        )
-    )
+    last_ok = store.last_run_id(("ok", "partial"))
+    alerts = store.alerts_since(last_ok or 0)
     health = {
         "last_run_status": runs[0]["status"] if runs else None,
         "last_ok_run": last_ok,

@@ -18,8 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-import sqlite_utils
-
+from portalcrawl.store.database import Store
 from portalcrawl.store.schema import TABLES
 from portalcrawl.text.compare import as_list
 from portalcrawl.text.dates import to_iso
@@ -38,13 +37,14 @@ def article_columns(include_html: bool = True) -> list[str]:
 
 
 def iter_articles(
-    db: sqlite_utils.Database,
+    store: Store,
     *,
     since: datetime | None = None,
     section: str | None = None,
     include_html: bool = True,
 ) -> Iterator[dict[str, Any]]:
     """Article rows by asset id, published since `since` and listed in `section` if given."""
+    db = store.db
     columns = article_columns(include_html)
     where: list[str] = []
     params: dict[str, Any] = {}
@@ -90,7 +90,7 @@ def _umask() -> int:
 
 
 def export_articles(
-    db: sqlite_utils.Database,
+    store: Store,
     fmt: str,
     out: str | os.PathLike[str],
     *,
@@ -101,7 +101,7 @@ def export_articles(
     """Write the articles as CSV (UTF-8 with BOM) or JSONL to `out`; returns the row count."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
-    rows = iter_articles(db, since=since, section=section, include_html=include_html)
+    rows = iter_articles(store, since=since, section=section, include_html=include_html)
     if fmt == "csv":
         with atomic_output(out, encoding="utf-8-sig", newline="") as stream:
             if str(out) == STDOUT:

@@ -10,10 +10,9 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from typing import Any
 
-import sqlite_utils
-
 from monitor.config import DEFAULT_PORTAL_URL, KINDS
 from monitor.data.export import atomic_output
+from portalcrawl.store.database import Store
 
 logger = logging.getLogger(__name__)
 
@@ -31,23 +30,8 @@ LABELS = {
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def recent_notices(
-    db: sqlite_utils.Database, *, kind: str | None = None, limit: int = 50
-) -> list[dict[str, Any]]:
-    """The newest notices first, optionally of one kind."""
-    where, params = "", []
-    if kind:
-        where, params = "WHERE kind = ?", [kind]
-    return list(
-        db.query(
-            f"SELECT * FROM notices {where} ORDER BY created_at DESC, id DESC LIMIT ?",
-            [*params, limit],
-        )
-    )
-
-
 def feed_element(
-    db: sqlite_utils.Database,
+    store: Store,
     *,
     kind: str | None = None,
     limit: int = 50,
@@ -56,8 +40,8 @@ def feed_element(
     """The Atom <feed> element for the newest `limit` notices (of one kind if given)."""
     if kind is not None and kind not in KINDS:
         raise ValueError(f"unknown notice kind {kind!r}: use one of {', '.join(KINDS)}")
-    notices = recent_notices(db, kind=kind, limit=limit)
-    portal = _portal_url(db)
+    notices = store.list_notices(kind=kind, newest_first=True, limit=limit)
+    portal = store.last_portal_url() or DEFAULT_PORTAL_URL
     feed = ET.Element("feed", {"xmlns": ATOM_NS})
     _text(feed, "id", TAG_PREFIX + "feed" + (f"/{kind}" if kind else ""))
     _text(feed, "title", FEED_TITLE + (f" ({LABELS[kind]})" if kind else ""))
@@ -81,18 +65,18 @@ def serialize(feed: ET.Element) -> bytes:
 
 
 def build_feed(
-    db: sqlite_utils.Database,
+    store: Store,
     *,
     kind: str | None = None,
     limit: int = 50,
     self_url: str | None = None,
 ) -> bytes:
     """The Atom document as bytes (see feed_element)."""
-    return serialize(feed_element(db, kind=kind, limit=limit, self_url=self_url))
+    return serialize(feed_element(store, kind=kind, limit=limit, self_url=self_url))
 
 
 def write_feed(
-    db: sqlite_utils.Database,
+    store: Store,
     out: str | os.PathLike[str],
     *,
     kind: str | None = None,
@@ -100,7 +84,7 @@ def write_feed(
     self_url: str | None = None,
 ) -> int:
     """Write the feed to `out` ('-' = stdout) atomically; returns the number of entries."""
-    feed = feed_element(db, kind=kind, limit=limit, self_url=self_url)
+    feed = feed_element(store, kind=kind, limit=limit, self_url=self_url)
     document = serialize(feed).decode("utf-8")
     with atomic_output(out) as stream:
         stream.write(document)
@@ -154,13 +138,6 @@ def _details(value: Any) -> list[str]:
     if isinstance(loaded, list):
         return [str(item) for item in loaded]
     return [] if loaded is None else [str(loaded)]
-
-
-def _portal_url(db: sqlite_utils.Database) -> str:
-    row = db.execute(
-        "SELECT portal_url FROM runs WHERE portal_url IS NOT NULL ORDER BY id DESC LIMIT 1"
-    ).fetchone()
-    return row[0] if row else DEFAULT_PORTAL_URL
 
 
 def _portal_time(value: str) -> str:

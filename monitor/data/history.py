@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import sqlite_utils
-
 from monitor import diff
 from portalcrawl.site.urls import article_key
+from portalcrawl.store.database import Store
 from portalcrawl.text.compare import LIST_FIELDS, as_list, changed_fields
 
 logger = logging.getLogger(__name__)
@@ -108,8 +107,9 @@ class History:
         return {**article, "versions": versions, "events": events}
 
 
-def resolve_article(db: sqlite_utils.Database, ref: str) -> int:
+def resolve_article(store: Store, ref: str) -> int:
     """Asset id for an asset id, an article URL, or any URL ending /content/<slug> or /id/<n>."""
+    db = store.db
     ref = ref.strip()
     if ref.isdigit():
         row = db.execute("SELECT asset_id FROM articles WHERE asset_id = ?", [int(ref)]).fetchone()
@@ -137,8 +137,9 @@ def resolve_article(db: sqlite_utils.Database, ref: str) -> int:
     raise ArticleNotFound(f"no article for {ref!r} in the store")
 
 
-def article_history(db: sqlite_utils.Database, asset_id: int) -> History:
+def article_history(store: Store, asset_id: int) -> History:
     """Every version of the article with the field changes from the version before."""
+    db = store.db
     rows = list(db.query("SELECT * FROM articles WHERE asset_id = ?", [asset_id]))
     if not rows:
         raise ArticleNotFound(f"no article with asset id {asset_id} in the store")

@@ -28,6 +28,7 @@ from typing import Any
 
 import sqlite_utils
 
+from portalcrawl.store.database import Store
 from portalcrawl.store.schema import FTS_TABLE
 from portalcrawl.text.compare import as_list
 from portalcrawl.text.dates import to_iso
@@ -121,7 +122,7 @@ class SearchHit:
 
 
 def search(
-    db: sqlite_utils.Database,
+    store: Store,
     query: str,
     *,
     section: str | None = None,
@@ -131,6 +132,7 @@ def search(
     window: int = RANK_WINDOW,
 ) -> list[SearchHit]:
     """Best `limit` articles for the query, best first (score: bm25, higher is better)."""
+    db = store.db
     parsed = Query.parse(query)
     built = _filters(db, section=section, since=since, include_removed=include_removed)
     if built is None:

@@ -139,32 +139,13 @@ def build_channels(configs: Iterable[ChannelConfig], notify: Iterable[str] = ())
 # -- enqueueing ------------------------------------------------------------------------------
 
 
-def _start(store: Store, run_id: int | None) -> int:
-    """Where a new channel starts: just before the current run's first notice."""
-    if run_id is not None:
-        row = store.db.execute("SELECT min(id) FROM notices WHERE run_id=?", [run_id]).fetchone()
-        if row[0] is not None:
-            return int(row[0]) - 1
-    return int(store.db.execute("SELECT coalesce(max(id), 0) FROM notices").fetchone()[0])
-
-
 def enqueue(store: Store, channel: Channel, run_id: int | None = None) -> int:
     """Pending deliveries for the notices this channel has not considered yet."""
     now = utcnow()
     added = 0
-    with store.db.atomic():
-        row = store.db.execute(
-            "SELECT last_notice_id FROM channel_state WHERE channel=?", [channel.name]
-        ).fetchone()
-        after = int(row[0]) if row else _start(store, run_id)
-        last = after
-        rows = store.db.query(
-            "SELECT n.id, n.kind, n.title, n.section, a.sections, a.title AS a_title, "
-            "a.summary, a.body_text FROM notices n "
-            "LEFT JOIN articles a ON a.asset_id = n.asset_id WHERE n.id > ? ORDER BY n.id",
-            [after],
-        )
-        for notice in list(rows):
+    with store.atomic():
+        last = store.channel_position(channel.name, run_id)
+        for notice in store.notices_after(last):
             last = notice["id"]
             sections = as_list(notice["sections"]) or [s for s in [notice["section"]] if s]
             text = "\n".join(
@@ -176,18 +157,8 @@ def enqueue(store: Store, channel: Channel, run_id: int | None = None) -> int:
                 )
             )
             if channel.accepts(notice, sections, text):
-                cur = store.db.execute(
-                    "INSERT OR IGNORE INTO deliveries(notice_id, channel, status, updated_at) "
-                    "VALUES (?, ?, 'pending', ?)",
-                    [notice["id"], channel.name, now],
-                )
-                added += cur.rowcount
-        store.db.execute(
-            "INSERT INTO channel_state(channel, last_notice_id, first_used_at, updated_at) "
-            "VALUES (?,?,?,?) ON CONFLICT(channel) DO UPDATE SET "
-            "last_notice_id=excluded.last_notice_id, updated_at=excluded.updated_at",
-            [channel.name, last, now, now],
-        )
+                added += store.add_delivery(notice["id"], channel.name, now)
+        store.set_channel_position(channel.name, last, now)
     return added
 
 
@@ -295,46 +266,26 @@ def _batches(channel: Channel, rows: list[dict[str, Any]]) -> list[list[dict[str
 
 
 def _send_pending(store: Store, channel: Channel, report: ChannelReport) -> None:
-    rows = list(
-        store.db.query(
-            "SELECT n.*, d.id AS delivery_id, d.attempts FROM deliveries d "
-            "JOIN notices n ON n.id = d.notice_id WHERE d.channel=? AND d.status='pending' "
-            "ORDER BY n.id",
-            [channel.name],
-        )
-    )
+    rows = store.pending_deliveries(channel.name)
     worn_out: list[int] = []  # failed MAX_ATTEMPTS times: given up once a later one succeeds
     for batch in _batches(channel, rows):
         ids = [row["delivery_id"] for row in batch]
-        marks = ",".join("?" * len(ids))
         try:
             send(channel, batch)
         except Exception as exc:  # any failure is this channel's: recorded, not raised
             error = mask_secrets(str(exc) or type(exc).__name__, [channel.url])
             report.error = error
-            store.db.execute(
-                f"UPDATE deliveries SET attempts=attempts+1, last_error=?, updated_at=? "
-                f"WHERE id IN ({marks})",
-                [error, utcnow(), *ids],
-            )
+            store.delivery_attempt_failed(ids, error)
             logger.warning("channel %s: %s", channel.name, error)
             if min(row["attempts"] for row in batch) + 1 < MAX_ATTEMPTS:
                 break
             worn_out += ids
             continue
         now = utcnow()
-        store.db.execute(
-            f"UPDATE deliveries SET status='delivered', attempts=attempts+1, last_error=NULL, "
-            f"delivered_at=?, updated_at=? WHERE id IN ({marks})",
-            [now, now, *ids],
-        )
+        store.deliveries_delivered(ids, now)
         report.delivered += len(batch)
         if worn_out:
-            store.db.execute(
-                f"UPDATE deliveries SET status='failed', updated_at=? "
-                f"WHERE id IN ({','.join('?' * len(worn_out))})",
-                [now, *worn_out],
-            )
+            store.deliveries_given_up(worn_out, now)
             report.failed += len(worn_out)
             worn_out = []
 
@@ -351,10 +302,5 @@ def deliver(store: Store, channels: Iterable[Channel], run_id: int | None = None
         except Exception as exc:  # one channel must not stop the others
             result.error = mask_secrets(str(exc) or type(exc).__name__, [channel.url])
             logger.error("channel %s: %s", channel.name, result.error)
-        result.pending = int(
-            store.db.execute(
-                "SELECT count(*) FROM deliveries WHERE channel=? AND status='pending'",
-                [channel.name],
-            ).fetchone()[0]
-        )
+        result.pending = store.pending_count(channel.name)
     return report

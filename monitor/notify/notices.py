@@ -30,7 +30,7 @@ from typing import Any
 
 from monitor.config import HealthConfig
 from monitor.diff import field_diffs
-from portalcrawl.store.crawlstate import to_json, utcnow
+from portalcrawl.store.crawlstate import utcnow
 from portalcrawl.store.database import Store
 from portalcrawl.text.compare import as_list
 from portalcrawl.text.dates import to_iso
@@ -41,21 +41,6 @@ logger = logging.getLogger(__name__)
 MIN_ARTICLE_PAGES = 3
 MIN_ERRORS = 3
 
-_UNANNOUNCED = """
-SELECT e.id, e.run_id, e.asset_id, e.kind, e.version, e.fields,
-       coalesce(v.title, a.title) AS title, coalesce(v.url, a.url) AS url,
-       coalesce(v.published_at, a.published_at) AS published_at, a.sections
-FROM article_events e
-LEFT JOIN runs r ON r.id = e.run_id
-LEFT JOIN articles a ON a.asset_id = e.asset_id
-LEFT JOIN article_versions v ON v.asset_id = e.asset_id AND v.version = e.version
-WHERE coalesce(r.baseline, 0) = 0
-  AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.event_id = e.id)
-  AND NOT (e.kind = 'new' AND e.reason = 'backfill'
-           AND coalesce(v.published_at, a.published_at) < :history)
-ORDER BY e.id
-"""
-
 
 def history_cutoff(store: Store, hours: float) -> str:
     """Backfilled articles published this long before the first run that stored anything are
@@ -64,27 +49,19 @@ def history_cutoff(store: Store, hours: float) -> str:
     A baseline that failed a page leaves old articles for a later run to catch up: they are
     stored and versioned like any other, but announcing them as `new` would be noise.
     """
-    row = store.db.execute(
-        "SELECT started_at FROM runs WHERE status IN ('ok', 'partial') ORDER BY id LIMIT 1"
-    ).fetchone()
-    if row is None:
+    started = store.first_ok_run_started()
+    if started is None:
         return ""
-    start = datetime.fromisoformat(row[0]) - timedelta(hours=hours)
+    start = datetime.fromisoformat(started) - timedelta(hours=hours)
     return to_iso(start)
 
 
 def edit_diff(store: Store, asset_id: int, version: int, fields: list[str]) -> str | None:
     """Plain word diff of version-1 → version, one 'field: …' paragraph per changed field."""
-    rows = {
-        row["version"]: row
-        for row in store.db.query(
-            "SELECT * FROM article_versions WHERE asset_id=? AND version IN (?, ?)",
-            [asset_id, version - 1, version],
-        )
-    }
-    if version - 1 not in rows or version not in rows:
+    pair = store.version_pair(asset_id, version)
+    if pair is None:
         return None
-    diffs = field_diffs(rows[version - 1], rows[version], fields)
+    diffs = field_diffs(*pair, fields)
     return "\n\n".join(f"{name}: {text}" for name, text in diffs.items()) or None
 
 
@@ -100,32 +77,28 @@ def create_notices(
     created: list[int] = []
     now = utcnow()
     history = history_cutoff(store, history_hours)
-    with store.db.atomic():
-        for event in list(store.db.query(_UNANNOUNCED, {"history": history})):
+    with store.atomic():
+        for event in store.unannounced_events(history):
             fields = as_list(event["fields"]) if event["kind"] == "edited" else []
             diff = None
             if fields and event["version"]:
                 diff = edit_diff(store, event["asset_id"], event["version"], fields)
             sections = as_list(event["sections"])
-            cur = store.db.execute(
-                "INSERT OR IGNORE INTO notices(run_id, event_id, kind, asset_id, url, title, "
-                "section, published_at, fields, diff, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                [
-                    run_id or event["run_id"] or None,
-                    event["id"],
-                    event["kind"],
-                    event["asset_id"],
-                    event["url"],
-                    event["title"] or f"#{event['asset_id']}",
-                    sections[0] if sections else None,
-                    event["published_at"],
-                    to_json(fields),
-                    diff,
-                    now,
-                ],
+            notice_id = store.add_notice(
+                run_id=run_id or event["run_id"] or None,
+                event_id=event["id"],
+                kind=event["kind"],
+                asset_id=event["asset_id"],
+                url=event["url"],
+                title=event["title"] or f"#{event['asset_id']}",
+                section=sections[0] if sections else None,
+                published_at=event["published_at"],
+                fields=fields,
+                diff=diff,
+                created_at=now,
             )
-            if cur.rowcount:
-                created.append(int(cur.lastrowid))
+            if notice_id is not None:
+                created.append(notice_id)
     if created:
         logger.info("%d new notices", len(created))
     return created
@@ -133,21 +106,21 @@ def create_notices(
 
 def alert(store: Store, run_id: int | None, message: str, details: Mapping[str, Any]) -> int:
     """A crawler_alert notice, once per run and message (check_health may run twice)."""
-    with store.db.atomic():
-        row = store.db.execute(
-            "SELECT id FROM notices WHERE kind='crawler_alert' AND run_id IS ? AND title=?",
-            [run_id, message],
-        ).fetchone()
-        if row:
-            return int(row[0])
+    with store.atomic():
+        known = store.alert_id(run_id, message)
+        if known is not None:
+            return known
         run = store.run(run_id) if run_id is not None else None
-        cur = store.db.execute(
-            "INSERT INTO notices(run_id, kind, url, title, fields, created_at) "
-            "VALUES (?, 'crawler_alert', ?, ?, ?, ?)",
-            [run_id, run["portal_url"] if run else None, message, to_json(dict(details)), utcnow()],
+        notice_id = store.add_notice(
+            run_id=run_id,
+            kind="crawler_alert",
+            url=run["portal_url"] if run else None,
+            title=message,
+            fields=dict(details),
         )
+    assert notice_id is not None  # an alert has no event: nothing to ignore it for
     logger.info("crawler alert: %s", message)
-    return int(cur.lastrowid)
+    return notice_id
 
 
 def _stats(run: Mapping[str, Any]) -> dict[str, Any]:
@@ -176,18 +149,11 @@ def _previous_counts(store: Store, run_id: int) -> dict[str, int]:
     def keep(section: str, count: int | None) -> None:
         counts[section] = max(counts.get(section, 0), count or 0)
 
-    rows = store.db.execute(
-        "SELECT section, last_count FROM section_state WHERE last_run_id IS NOT ?", [run_id]
-    ).fetchall()
-    for section, count in rows:
+    for section, count in store.section_last_counts(other_than=run_id).items():
         keep(section, count)
-    previous = list(
-        store.db.query(
-            "SELECT stats FROM runs WHERE id < ? AND status='ok' ORDER BY id DESC LIMIT 1", [run_id]
-        )
-    )
+    previous = store.last_ok_run(before=run_id)
     if previous:
-        for section, count in _listed(_stats(previous[0])).items():
+        for section, count in _listed(_stats(previous)).items():
             keep(section, count)
     return counts
 

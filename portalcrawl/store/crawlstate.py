@@ -1,4 +1,5 @@
-"""Run records and the crawler's bookkeeping (url keys, listing entries, section state, backlog).
+"""The crawler's bookkeeping (url keys, listing entries, section state, backlog), and the
+store's two small helpers for our own timestamps and JSON columns.
 
 Mixed into portalcrawl.store.database.Store; kept apart so the article-writing core stays readable.
 """
@@ -6,19 +7,14 @@ Mixed into portalcrawl.store.database.Store; kept apart so the article-writing c
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from itertools import groupby
-from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
 from portalcrawl.text.compare import as_list
-
-# What a crawl's command line holds: `python -m portalcrawl.crawl` or `scrapy crawl portal`.
-CRAWL_MARKS = (b"portalcrawl", b"scrapy")
 
 
 def utcnow() -> str:
@@ -34,108 +30,6 @@ def to_json(value: Any) -> str:
 def merge_sections(old: Iterable[str], new: Iterable[str]) -> list[str]:
     """Sections only grow: an article seen in a second listing keeps the first."""
     return list(dict.fromkeys([*old, *new]))
-
-
-def pid_alive(pid: int | None) -> bool:
-    """Whether a crawl process still runs (a killed run leaves its row 'running').
-
-    A zombie (killed, not yet reaped) is dead, and so is a pid that, after a reboot or a
-    wrap-around, now belongs to something that is not a crawl.
-    """
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    if not Path("/proc/self").is_dir():  # no procfs: kill(0) is all we know
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except FileNotFoundError:
-        return False
-    except OSError:
-        return True
-    if stat.rpartition(")")[2].split()[:1] in (["Z"], ["X"]):
-        return False
-    return any(mark in cmdline for mark in CRAWL_MARKS)
-
-
-class RunLog:
-    """The `runs` table: one row per crawl, whoever started it."""
-
-    db: Database
-
-    def mark_aborted_runs(self) -> list[int]:
-        """Runs left 'running' by a process that no longer exists were killed: say so."""
-        rows = self.db.execute("SELECT id, pid FROM runs WHERE status = 'running'").fetchall()
-        dead = [run_id for run_id, pid in rows if not pid_alive(pid)]
-        for run_id in dead:
-            self.db.execute(
-                "UPDATE runs SET status='aborted', error=coalesce(error, "
-                "'killed before it finished') WHERE id=?",
-                [run_id],
-            )
-        return dead
-
-    def start_run(
-        self,
-        *,
-        mode: str = "incremental",
-        sections: Iterable[str] = (),
-        portal_url: str | None = None,
-        pid: int | None = None,
-    ) -> int:
-        """A new run row; the first run that will complete on this store is a baseline."""
-        with self.db.atomic():
-            done = self.db.execute(
-                "SELECT 1 FROM runs WHERE status IN ('ok', 'partial') LIMIT 1"
-            ).fetchone()
-            cur = self.db.execute(
-                "INSERT INTO runs(started_at, status, mode, baseline, sections, portal_url, pid) "
-                "VALUES (?, 'running', ?, ?, ?, ?, ?)",
-                [utcnow(), mode, 0 if done else 1, to_json(list(sections)), portal_url, pid],
-            )
-            return int(cur.lastrowid)
-
-    def claim_run(self, run_id: int, pid: int) -> None:
-        """The crawl process takes over a run row the monitor created."""
-        self.db.execute("UPDATE runs SET pid=? WHERE id=?", [pid, run_id])
-
-    def finish_run(
-        self,
-        run_id: int,
-        status: str,
-        stats: Mapping[str, Any] | None = None,
-        error: str | None = None,
-    ) -> None:
-        """Close a run with its outcome and counters (only columns that are given change)."""
-        stats = dict(stats or {})
-        counters = {
-            k: int(stats[k])
-            for k in ("pages", "articles", "requests", "errors", "drops")
-            if k in stats
-        }
-        sets = ["finished_at=?", "status=?"]
-        params: list[Any] = [utcnow(), status]
-        for key, value in counters.items():
-            sets.append(f"{key}=?")
-            params.append(value)
-        if stats:
-            sets.append("stats=?")
-            params.append(to_json(stats))
-        if error is not None:
-            sets.append("error=?")
-            params.append(error)
-        params.append(run_id)
-        self.db.execute(f"UPDATE runs SET {', '.join(sets)} WHERE id=?", params)
-
-    def run(self, run_id: int) -> dict[str, Any] | None:
-        rows = list(self.db.query("SELECT * FROM runs WHERE id=?", [run_id]))
-        return rows[0] if rows else None
 
 
 class CrawlBookkeeping:
@@ -163,6 +57,14 @@ class CrawlBookkeeping:
         rows = self.db.execute(
             "SELECT j.value, count(*) FROM articles, json_each(articles.sections) j "
             "WHERE articles.status='live' GROUP BY j.value"
+        ).fetchall()
+        return dict(rows)
+
+    def section_last_counts(self, other_than: int | None = None) -> dict[str, int | None]:
+        """The listing count each section showed when a run (other than this one) last read it."""
+        rows = self.db.execute(
+            "SELECT section, last_count FROM section_state WHERE last_run_id IS NOT ?",
+            [other_than],
         ).fetchall()
         return dict(rows)
 

@@ -17,14 +17,11 @@ from portalcrawl.parsing.derived import derived_for
 from portalcrawl.site.urls import article_section
 from portalcrawl.store import migrations, schema
 from portalcrawl.store.captures import Captures
-from portalcrawl.store.crawlstate import (
-    CrawlBookkeeping,
-    RunLog,
-    merge_sections,
-    to_json,
-    utcnow,
-)
+from portalcrawl.store.crawlstate import CrawlBookkeeping, merge_sections, to_json, utcnow
+from portalcrawl.store.deliveries import DeliveryLog
 from portalcrawl.store.fieldstate import FieldState
+from portalcrawl.store.notices import Outbox
+from portalcrawl.store.runs import RunLog
 from portalcrawl.text.compare import as_list, changed_fields
 from portalcrawl.text.normalise import fold
 
@@ -107,7 +104,7 @@ class SaveResult:
     fields: tuple[str, ...] = ()
 
 
-class Store(RunLog, CrawlBookkeeping, Captures, FieldState):
+class Store(RunLog, Outbox, DeliveryLog, CrawlBookkeeping, Captures, FieldState):
     """The portal store at `path`: created with its schema on first use, WAL, busy timeout."""
 
     def __init__(self, path: str | os.PathLike, *, create: bool = True, readonly: bool = False):
@@ -167,6 +164,10 @@ class Store(RunLog, CrawlBookkeeping, Captures, FieldState):
 
     def __enter__(self) -> Store:
         return self
+
+    def atomic(self) -> contextlib.AbstractContextManager[sqlite_utils.Database]:
+        """One transaction (the write lock taken first); nested, a savepoint."""
+        return self.db.atomic()
 
     def __exit__(self, *exc: object) -> None:
         self.close()

@@ -1,0 +1,172 @@
+"""The `runs` table: one row per crawl, whoever started it, and what readers ask of it.
+
+Mixed into portalcrawl.store.database.Store, like the other tables' query sets, so the monitor
+asks the store by name and never writes SQL against a table it does not own.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from portalcrawl.store.crawlstate import to_json, utcnow
+
+# What a crawl's command line holds: `python -m portalcrawl.crawl` or `scrapy crawl portal`.
+CRAWL_MARKS = (b"portalcrawl", b"scrapy")
+
+
+def pid_alive(pid: int | None) -> bool:
+    """Whether a crawl process still runs (a killed run leaves its row 'running').
+
+    A zombie (killed, not yet reaped) is dead, and so is a pid that, after a reboot or a
+    wrap-around, now belongs to something that is not a crawl.
+    """
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    if not Path("/proc/self").is_dir():  # no procfs: kill(0) is all we know
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+    if stat.rpartition(")")[2].split()[:1] in (["Z"], ["X"]):
+        return False
+    return any(mark in cmdline for mark in CRAWL_MARKS)
+
+
+class RunLog:
+    """The `runs` table: one row per crawl, whoever started it."""
+
+    db: Database
+
+    def mark_aborted_runs(self) -> list[int]:
+        """Runs left 'running' by a process that no longer exists were killed: say so."""
+        rows = self.db.execute("SELECT id, pid FROM runs WHERE status = 'running'").fetchall()
+        dead = [run_id for run_id, pid in rows if not pid_alive(pid)]
+        for run_id in dead:
+            self.db.execute(
+                "UPDATE runs SET status='aborted', error=coalesce(error, "
+                "'killed before it finished') WHERE id=?",
+                [run_id],
+            )
+        return dead
+
+    def start_run(
+        self,
+        *,
+        mode: str = "incremental",
+        sections: Iterable[str] = (),
+        portal_url: str | None = None,
+        pid: int | None = None,
+    ) -> int:
+        """A new run row; the first run that will complete on this store is a baseline."""
+        with self.db.atomic():
+            done = self.db.execute(
+                "SELECT 1 FROM runs WHERE status IN ('ok', 'partial') LIMIT 1"
+            ).fetchone()
+            cur = self.db.execute(
+                "INSERT INTO runs(started_at, status, mode, baseline, sections, portal_url, pid) "
+                "VALUES (?, 'running', ?, ?, ?, ?, ?)",
+                [utcnow(), mode, 0 if done else 1, to_json(list(sections)), portal_url, pid],
+            )
+            return int(cur.lastrowid)
+
+    def claim_run(self, run_id: int, pid: int) -> None:
+        """The crawl process takes over a run row the monitor created."""
+        self.db.execute("UPDATE runs SET pid=? WHERE id=?", [pid, run_id])
+
+    def finish_run(
+        self,
+        run_id: int,
+        status: str,
+        stats: Mapping[str, Any] | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Close a run with its outcome and counters (only columns that are given change)."""
+        stats = dict(stats or {})
+        counters = {
+            k: int(stats[k])
+            for k in ("pages", "articles", "requests", "errors", "drops")
+            if k in stats
+        }
+        sets = ["finished_at=?", "status=?"]
+        params: list[Any] = [utcnow(), status]
+        for key, value in counters.items():
+            sets.append(f"{key}=?")
+            params.append(value)
+        if stats:
+            sets.append("stats=?")
+            params.append(to_json(stats))
+        if error is not None:
+            sets.append("error=?")
+            params.append(error)
+        params.append(run_id)
+        self.db.execute(f"UPDATE runs SET {', '.join(sets)} WHERE id=?", params)
+
+    def run(self, run_id: int) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM runs WHERE id=?", [run_id]))
+        return rows[0] if rows else None
+
+    def recent_runs(self, limit: int) -> list[dict[str, Any]]:
+        """The newest runs first, with the columns `status` shows."""
+        return list(
+            self.db.query(
+                "SELECT id, mode, status, baseline, started_at, finished_at, pages, articles, "
+                "errors, error FROM runs ORDER BY id DESC LIMIT ?",
+                [limit],
+            )
+        )
+
+    def last_ok_run(self, before: int | None = None) -> dict[str, Any] | None:
+        """The newest run that ended ok (before run `before`, if given)."""
+        rows = list(
+            self.db.query(
+                "SELECT * FROM runs WHERE status='ok' AND id < ? ORDER BY id DESC LIMIT 1",
+                [before if before is not None else 2**63 - 1],
+            )
+        )
+        return rows[0] if rows else None
+
+    def last_run_id(self, statuses: tuple[str, ...] = ("ok",)) -> int | None:
+        """The newest run that ended in one of these statuses."""
+        marks = ",".join("?" * len(statuses))
+        row = self.db.execute(
+            f"SELECT max(id) FROM runs WHERE status IN ({marks})", list(statuses)
+        ).fetchone()
+        return row[0]
+
+    def backfill_runs_to_go(self) -> int | None:
+        """What the newest run that reported on the backfill said was left, in runs."""
+        row = self.db.execute(
+            "SELECT json_extract(stats, '$.backfill.runs_to_go') FROM runs "
+            "WHERE json_extract(stats, '$.backfill') IS NOT NULL ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return row[0] if row else None
+
+    def first_ok_run_started(self) -> str | None:
+        """When the first run that ended ok (or partial: it made progress) began: the store's
+        baseline moment."""
+        row = self.db.execute(
+            "SELECT started_at FROM runs WHERE status IN ('ok', 'partial') ORDER BY id LIMIT 1"
+        ).fetchone()
+        return row[0] if row else None
+
+    def last_portal_url(self) -> str | None:
+        """The portal the newest run that named one crawled."""
+        row = self.db.execute(
+            "SELECT portal_url FROM runs WHERE portal_url IS NOT NULL ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return row[0] if row else None
