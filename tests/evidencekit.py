@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from monitor.localportal import Block, PortalServer, build_corpus
-from tests.conftest import crawl
+from tests.clirun import crawl
 
 EDIT_WORDS = ("Bài viết được cập nhật thêm tại Đồng Tháp.", "Ủy ban nhân dân tỉnh")
 
@@ -34,7 +34,7 @@ class World:
 
 def changed_world(tmp: Path, *extra: str, **kwargs: object) -> World:
     """Runs the five states against a started local portal; the caller stops the server.
-    `extra` and `kwargs` go to every run (tests.conftest.crawl)."""
+    `extra` and `kwargs` go to every run (tests.clirun.crawl)."""
     corpus = build_corpus(seed=5, n=30)
     server = PortalServer(corpus).start()
     world = World(server, tmp / "store" / "portal.sqlite3")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import crawl, monitor_cli
+from tests.clirun import crawl, monitor_cli
 from tests.evidencekit import changed_world
 
 pytestmark = pytest.mark.slow
