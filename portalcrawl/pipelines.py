@@ -24,7 +24,7 @@ from portalcrawl.site.urls import canonical_url
 from portalcrawl.spiders.backfill import progress, progress_line, record_walks
 from portalcrawl.store.compactsets import IdSet
 from portalcrawl.store.database import Store, StoreError, store_error
-from portalcrawl.store.report import run_outcome
+from portalcrawl.store.report import RunReport, run_outcome
 from portalcrawl.text.compare import LIST_FIELDS
 from portalcrawl.text.normalise import clean_multiline, clean_text
 
@@ -275,28 +275,26 @@ class StorePipeline:
         assert self.store is not None
         stats = self.crawler.stats.get_stats()
         report = getattr(spider, "report", None)
-        summary = report.summary() if report else {}
+        summary = report.summary() if report else RunReport()
         dropped = {
             k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("portalcrawl/dropped/")
         }
-        summary.update(
-            # Sent to the portal: requests refused at the budget were counted by Scrapy too.
-            requests=int(
-                stats.get("portalcrawl/requests_sent", stats.get("downloader/request_count", 0))
-            ),
-            drops=sum(dropped.values()),
-            dropped=dropped,
-            removed=self.removed,
-            events=dict(self.events),
-            finish_reason=reason,
-            crawl_delay=stats.get("portalcrawl/crawl_delay", 0.0),
-            request_spacing=stats.get("portalcrawl/request_spacing"),
-            retry_after={
-                k.rsplit("/", 1)[1]: v
-                for k, v in stats.items()
-                if k.startswith("portalcrawl/retry_after/")
-            },
+        # Sent to the portal: requests refused at the budget were counted by Scrapy too.
+        summary.requests = int(
+            stats.get("portalcrawl/requests_sent", stats.get("downloader/request_count", 0))
         )
+        summary.drops = sum(dropped.values())
+        summary.dropped = dropped
+        summary.removed = self.removed
+        summary.events = dict(self.events)
+        summary.finish_reason = reason
+        summary.crawl_delay = stats.get("portalcrawl/crawl_delay", 0.0)
+        summary.request_spacing = stats.get("portalcrawl/request_spacing")
+        summary.retry_after = {
+            k.rsplit("/", 1)[1]: v
+            for k, v in stats.items()
+            if k.startswith("portalcrawl/retry_after/")
+        }
         status, error = run_outcome(
             reason, progressed=len(self.saved) > 0, failure=self.failure, summary=summary
         )
@@ -304,6 +302,6 @@ class StorePipeline:
             walks = getattr(spider, "walks", {})
             synced = getattr(spider, "synced", set())
             record_walks(self.store, report, walks, synced, self.run_id, status)
-            summary["backfill"] = progress(self.store, walks, self.events.get("new", 0))
-            logger.info("%s", progress_line(summary["backfill"]))
-        self.store.finish_run(self.run_id, status, summary, error)
+            summary.backfill = progress(self.store, walks, self.events.get("new", 0))
+            logger.info("%s", progress_line(summary.backfill))
+        self.store.finish_run(self.run_id, status, summary.to_json(), error)

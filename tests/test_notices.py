@@ -36,7 +36,7 @@ def article(asset_id: int, title: str, body: str = "Nội dung bài viết.", **
 
 def finish(store: Store, run_id: int, listed: int = 3, **stats: Any) -> None:
     store.finish_run(
-        run_id, "ok", {"sections": {SECTION: {"listed": listed, "fetched": 0}}, **stats}
+        run_id, "ok", {"sections": {SECTION: {"listed": listed, "fetched": 0, "pages": 1}}, **stats}
     )
 
 
@@ -164,7 +164,7 @@ def test_section_that_goes_empty_alerts(store: Store) -> None:
 
 def test_new_empty_section_does_not_alert(store: Store) -> None:
     run = store.start_run()
-    store.finish_run(run, "ok", {"sections": {"thong-bao": {"listed": 0}}})
+    store.finish_run(run, "ok", {"sections": {"thong-bao": {"listed": 0, "pages": 1}}})
     assert check_health(store, run, HealthConfig()) == []
 
 

@@ -22,7 +22,6 @@ A missing key means "not measured": no alert comes from it.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -32,6 +31,7 @@ from monitor.config import HealthConfig
 from monitor.diff import field_diffs
 from portalcrawl.store.crawlstate import utcnow
 from portalcrawl.store.database import Store
+from portalcrawl.store.report import RunReport
 from portalcrawl.text.compare import as_list
 from portalcrawl.text.dates import to_iso
 
@@ -123,25 +123,6 @@ def alert(store: Store, run_id: int | None, message: str, details: Mapping[str, 
     return notice_id
 
 
-def _stats(run: Mapping[str, Any]) -> dict[str, Any]:
-    try:
-        stats = json.loads(run.get("stats") or "{}")
-    except ValueError:
-        return {}
-    return stats if isinstance(stats, dict) else {}
-
-
-def _listed(stats: Mapping[str, Any]) -> dict[str, int]:
-    sections = stats.get("sections")
-    if not isinstance(sections, dict):
-        return {}
-    return {
-        name: int(counts.get("listed") or 0)
-        for name, counts in sections.items()
-        if isinstance(counts, dict)
-    }
-
-
 def _previous_counts(store: Store, run_id: int) -> dict[str, int]:
     """Articles each section had before this run: state, the last ok run, live articles."""
     counts: dict[str, int] = dict(store.section_counts())
@@ -153,8 +134,8 @@ def _previous_counts(store: Store, run_id: int) -> dict[str, int]:
         keep(section, count)
     previous = store.last_ok_run(before=run_id)
     if previous:
-        for section, count in _listed(_stats(previous)).items():
-            keep(section, count)
+        for section, line in RunReport.from_json(previous["stats"]).sections.items():
+            keep(section, line.listed)
     return counts
 
 
@@ -165,24 +146,22 @@ def _problems(
     if run["status"] in ("failed", "aborted"):
         reason = run.get("error") or "no reason recorded"
         return [(f"run {run_id} {run['status']}: {reason}", {"status": run["status"]})]
-    stats = _stats(run)
+    stats = RunReport.from_json(run.get("stats"))
     found: list[tuple[str, dict[str, Any]]] = []
-    listed = _listed(stats)
-    if listed:
+    if stats.sections:
         before = _previous_counts(store, run_id)
-        for section, count in sorted(listed.items()):
-            read = stats["sections"].get(section) or {}
-            if read.get("failed") or not read.get("pages", 1):
+        for section, read in sorted(stats.sections.items()):
+            if read.failed or not read.pages:
                 continue  # its listing could not be read: the error alert says so
-            if count == 0 and before.get(section, 0) > 0:
+            if read.listed == 0 and before.get(section, 0) > 0:
                 found.append(
                     (
                         f"section {section} listed no articles (it had {before[section]})",
                         {"section": section, "listed": 0, "before": before[section]},
                     )
                 )
-    pages = int(stats.get("article_pages") or 0) + int(stats.get("unparseable_pages") or 0)
-    degraded = int(stats.get("degraded_pages", stats.get("fallback_pages")) or 0)
+    pages = stats.article_pages + stats.unparseable_pages
+    degraded = stats.degraded_pages
     if degraded and (
         degraded == pages
         or (pages >= MIN_ARTICLE_PAGES and degraded / pages > health.fallback_share)
@@ -198,8 +177,8 @@ def _problems(
                 },
             )
         )
-    errors = int(run.get("errors") or stats.get("errors") or 0)
-    requests = int(run.get("requests") or stats.get("requests") or 0)
+    errors = int(run.get("errors") or stats.errors)
+    requests = int(run.get("requests") or stats.requests)
     share = errors / requests if requests else 0.0
     if errors > health.max_errors or (errors >= MIN_ERRORS and share > health.error_share):
         found.append(
