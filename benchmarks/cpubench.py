@@ -23,7 +23,7 @@ from scrapy.utils.reactor import install_reactor, is_reactor_installed
 from scrapy.utils.test import get_crawler
 
 from portalcrawl.items import ArticleItem
-from portalcrawl.pipelines import NormalisePipeline, StorePipeline, ValidatePipeline
+from portalcrawl.pipelines import StorePipeline, ValidatePipeline
 from portalcrawl.site.urls import article_key
 from portalcrawl.spiders.portal import NOT_FOUND, PortalSpider
 from portalcrawl.spiders.walk import Wanted
@@ -86,7 +86,6 @@ def one_pass(
     loop.close()
     stages = [
         ValidatePipeline(crawler.stats),
-        NormalisePipeline(),
         StorePipeline.from_crawler(crawler),
     ]
     store = stages[-1]

@@ -25,6 +25,8 @@ class ArticleItem(scrapy.Item):
     url_keys = scrapy.Field()
     fetched_url = scrapy.Field()
     backfill = scrapy.Field()  # found by the backfill: its `new` event is history caught up
+    # Content hash and folded search text (parsing.derived.Derived), worked out by the reader.
+    derived = scrapy.Field()
     # The Scrapy response the page came in: archived (WARC) when it makes a stored change.
     response = scrapy.Field()
 

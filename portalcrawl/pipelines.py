@@ -1,5 +1,5 @@
-"""Item pipelines, in order: validate -> normalise -> store (the spider fetches each article
-once a run, so no pipeline needs to drop repeats)."""
+"""Item pipelines, in order: validate -> store. The loader normalised each article once, where
+its derived values were worked out; the spider fetches each article once a run."""
 
 from __future__ import annotations
 
@@ -20,17 +20,13 @@ from twisted.internet import task
 
 from portalcrawl.archive.warc import Capture, WarcArchive
 from portalcrawl.items import ArticleItem, FetchFailed, ListingPage, ListingSeen, Removal
-from portalcrawl.site.urls import canonical_url
 from portalcrawl.spiders.backfill import progress, progress_line, record_walks
 from portalcrawl.store.compactsets import IdSet
 from portalcrawl.store.database import Store, StoreError, store_error
 from portalcrawl.store.report import RunReport, run_outcome
-from portalcrawl.text.compare import LIST_FIELDS
-from portalcrawl.text.normalise import clean_multiline, clean_text
 
 logger = logging.getLogger(__name__)
 
-TEXT_FIELDS = ("title", "summary", "author", "source")
 # The store commits articles in batches: a commit per article cost a crawl a tenth of its time.
 # Each article is still all or nothing (a savepoint); a killed crawl loses at most the batch.
 BATCH_ITEMS = 200
@@ -58,22 +54,6 @@ class ValidatePipeline:
             if not item.get(name):
                 self.stats.inc_value(f"portalcrawl/dropped/{reason}")
                 raise DropItem(f"{reason}: {item.get('fetched_url') or item.get('url')}")
-        return item
-
-
-class NormalisePipeline:
-    """Last word on storage form, whatever the loader or a custom spider produced."""
-
-    def process_item(self, item: Any) -> Any:
-        if not isinstance(item, ArticleItem):
-            return item
-        for name in TEXT_FIELDS:
-            item[name] = clean_text(item.get(name)) or None
-        item["title"] = item["title"] or ""
-        item["body_text"] = clean_multiline(item.get("body_text"))
-        item["url"] = canonical_url(item["url"])
-        for name in (*sorted(LIST_FIELDS), "url_keys"):  # url_keys: an item field, not a column
-            item[name] = list(dict.fromkeys(v for v in item.get(name) or [] if v))
         return item
 
 
@@ -213,9 +193,10 @@ class StorePipeline:
 
     def _save(self, item: ArticleItem) -> None:
         assert self.store is not None
-        sections = [*item["sections"], *self.store.sighted_sections(item["url_keys"])]
+        keys = item.get("url_keys") or []
+        sections = [*(item.get("sections") or []), *self.store.sighted_sections(keys)]
         item["sections"] = list(dict.fromkeys(sections))
-        result = self.store.save_article(dict(item), self.run_id, item["url_keys"])
+        result = self.store.save_article(dict(item), self.run_id, keys)
         self.events[result.kind] += 1
         self.saved.add(item["asset_id"])
         if result.kind in ("new", "edited", "restored"):

@@ -90,7 +90,6 @@ SPIDER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {
     "portalcrawl.pipelines.ValidatePipeline": 100,
-    "portalcrawl.pipelines.NormalisePipeline": 200,
     "portalcrawl.pipelines.StorePipeline": 400,
 }
 EXTENSIONS = {

@@ -14,6 +14,7 @@ from monitor.localportal import build_corpus
 from monitor.localportal.render import Renderer
 from monitor.localportal.routes import respond
 from portalcrawl.parsing.article import parse_article
+from portalcrawl.parsing.derived import derive
 from portalcrawl.parsing.loaders import article_item
 from portalcrawl.parsing.reader import read_page
 from portalcrawl.site.profile import load_profile
@@ -46,6 +47,7 @@ def test_read_page_is_the_spider_s_old_path() -> None:
         )
         assert (reading.asset_id, reading.extraction) == (raw.asset_id, raw.extraction)
         assert reading.item == dict(expected)
+        assert reading.derived == derive(reading.item)  # of the normalised item, carried on
 
 
 HELPER_SCRIPT = textwrap.dedent(

@@ -11,8 +11,16 @@ from scrapy.loader import ItemLoader
 from portalcrawl.items import ArticleItem
 from portalcrawl.parsing.article import RawArticle
 from portalcrawl.parsing.sanitize import sanitize_html
+from portalcrawl.site.urls import canonical_url
+from portalcrawl.text.compare import LIST_FIELDS
 from portalcrawl.text.dates import parse_date_line, parse_listing_date, to_iso
-from portalcrawl.text.normalise import clean_text, drop_null, join_paragraphs, strip_zero_width
+from portalcrawl.text.normalise import (
+    clean_multiline,
+    clean_text,
+    drop_null,
+    join_paragraphs,
+    strip_zero_width,
+)
 
 
 def portal_time_iso(value: str) -> str | None:
@@ -85,4 +93,23 @@ def article_item(
     loader.add_value("extraction", raw.extraction)
     loader.add_value("url_keys", list(url_keys))
     loader.add_value("fetched_url", fetched_url)
-    return loader.load_item()
+    return normalise(loader.load_item())
+
+
+TEXT_FIELDS = ("title", "summary", "author", "source")
+
+
+def normalise(item: ArticleItem) -> ArticleItem:
+    """The storage form, said once: after this, no stage changes a compared field, so the
+    content hash and search text worked out next to it stay true all the way to the store."""
+    for name in TEXT_FIELDS:
+        if name in item:
+            item[name] = clean_text(item[name]) or None
+    if item.get("body_text"):
+        item["body_text"] = clean_multiline(item["body_text"])
+    if item.get("url"):
+        item["url"] = canonical_url(item["url"])
+    for name in (*sorted(LIST_FIELDS), "url_keys"):  # url_keys: an item field, not a column
+        if name in item:
+            item[name] = list(dict.fromkeys(v for v in item[name] or [] if v))
+    return item

@@ -18,7 +18,6 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from portalcrawl.items import ArticleItem, FetchFailed, ListingPage, ListingSeen, Removal
-from portalcrawl.parsing.derived import hand_on
 from portalcrawl.parsing.listing import ListingEntry, parse_listing
 from portalcrawl.parsing.reader import Reading, reader_for
 from portalcrawl.politeness import RunEnding
@@ -428,9 +427,7 @@ class PortalSpider(scrapy.Spider):
             return
         self.fetched_assets.add(reading.asset_id)
         self.requested_assets.add(reading.asset_id)
-        if reading.derived is not None:
-            hand_on(reading.item, reading.derived)
-        item = ArticleItem(reading.item, response=response)
+        item = ArticleItem(reading.item, derived=reading.derived, response=response)
         if wanted.why == "backfill":
             item["backfill"] = True
         yield item

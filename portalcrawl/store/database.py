@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlite_utils
 
-from portalcrawl.parsing.derived import derived_for
+from portalcrawl.parsing.derived import derived_of
 from portalcrawl.site.urls import article_section
 from portalcrawl.store import migrations, schema
 from portalcrawl.store.captures import Captures
@@ -211,7 +211,7 @@ class Store(RunLog, Outbox, DeliveryLog, CrawlBookkeeping, Captures, FieldState)
         with self.db.atomic():
             old = list(self.db.query("SELECT * FROM articles WHERE asset_id=?", [asset_id]))
             self.add_url_keys(asset_id, url_keys)
-            derived = derived_for(item)
+            derived = derived_of(item)
             new_hash = derived.content_hash
             if not old:
                 result = SaveResult("new", 1)
