@@ -16,7 +16,8 @@ from parsel import Selector
 from portalcrawl.parsing.article import is_not_found, parse_article
 from portalcrawl.parsing.listing import next_page_link, parse_listing
 from portalcrawl.site.profile import PORTLET_ID, Section, load_profile
-from portalcrawl.site.urls import article_key, canonical_url, compile_route, parse_results
+from portalcrawl.site.routes import compile_route
+from portalcrawl.site.urls import article_key, canonical_url, parse_results
 
 BASE = "http://127.0.0.1:8123"
 PROFILE = load_profile()

@@ -14,7 +14,7 @@ import pytest
 from monitor.localportal import PortalServer, build_corpus
 from monitor.localportal.faults import FieldFaults
 from portalcrawl.politeness import retry_after_seconds
-from tests.conftest import crawl
+from tests.clirun import crawl
 from tests.faultkit import query
 
 ONE_AT_A_TIME = ("--set", "CONCURRENT_REQUESTS=1", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1")

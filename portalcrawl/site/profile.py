@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from portalcrawl.site.urls import Route, compile_route
+from portalcrawl.site.routes import Route, compile_route
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
 DEFAULT_PROFILE = "dongthap"
