@@ -52,6 +52,7 @@ def _crawler(base: str, db: Path) -> Any:
     settings.setmodule("portalcrawl.settings", priority="project")
     values = {k: v for k, v in settings.copy_to_dict().items() if k.isupper()}
     values.update(PORTALCRAWL_URL=base, PORTALCRAWL_DB=str(db), PORTALCRAWL_FULL=True)
+    values.update(PORTALCRAWL_READER_PROCESS=False)  # in process: this measures the CPU
     return get_crawler(PortalSpider, values)
 
 

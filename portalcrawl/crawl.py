@@ -173,23 +173,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = build_settings(args)
-        profile, _ = profile_sections(settings.get("PORTALCRAWL_PROFILE"), args.section)
+        profile_sections(settings.get("PORTALCRAWL_PROFILE"), args.section)  # checked up front
     except (ValueError, ProfileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     from scrapy.crawler import CrawlerProcess
 
-    from portalcrawl.parsing import reader
-
-    if settings.getbool("PORTALCRAWL_READER_PROCESS"):  # forked now: one thread, no store open
-        reader.start_helper(profile, settings.get("PORTALCRAWL_URL").rstrip("/"))
-    try:
-        process = CrawlerProcess(settings)
-        crawler = process.create_crawler("portal")
-        process.crawl(crawler)
-        process.start()
-    finally:
-        reader.stop_helper()
+    process = CrawlerProcess(settings)  # the spider starts its page reader's helper process
+    crawler = process.create_crawler("portal")
+    process.crawl(crawler)
+    process.start()
     reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
     return 0 if reason == "finished" else 1
 

@@ -68,11 +68,9 @@ HELPER_SCRIPT = textwrap.dedent(
         path = article.path(article.primary, "slug")
         pages.append((respond(renderer, path).body.decode(), BASE + path, None, None, None))
     expected = [reader.read_page(t, u, profile, BASE, *rest) for t, u, *rest in pages]
-    reader.start_helper(profile, BASE)
-    assert reader.reader_for(load_profile(), "http://elsewhere").helper is None
+    pagereader = reader.PageReader.start(profile, BASE, helper=True)
 
     async def main():
-        pagereader = reader.reader_for(profile, BASE)
         assert pagereader.helper is not None
         got = await asyncio.gather(*(pagereader.read(*page) for page in pages))
         assert got == expected, "helper readings differ"
@@ -88,7 +86,7 @@ HELPER_SCRIPT = textwrap.dedent(
         assert pagereader.helper is None
 
     asyncio.run(main())
-    reader.stop_helper()
+    pagereader.close()
     print("ok")
     """
 )

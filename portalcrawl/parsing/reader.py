@@ -252,12 +252,27 @@ def _serve(tasks: int, readings: int, profile: Profile, base: str) -> None:
 
 
 class PageReader:
-    """The spider's way to read article pages: through the helper when there is one."""
+    """The spider's way to read article pages: through the helper when there is one.
 
-    def __init__(self, profile: Profile, base: str, helper: Helper | None) -> None:
+    The spider owns it: made while the crawler makes the spider (before the reactor starts its
+    threads, before the store is opened: a clean moment to fork), closed on spider_closed.
+    """
+
+    def __init__(self, profile: Profile, base: str, helper: Helper | None = None) -> None:
         self.profile = profile
         self.base = base
         self.helper = helper
+
+    @classmethod
+    def start(cls, profile: Profile, base: str, *, helper: bool) -> PageReader:
+        """A reader, with its helper process forked now if `helper` (and fork exists)."""
+        return cls(profile, base, Helper.start(profile, base) if helper else None)
+
+    def close(self) -> None:
+        """The helper, if any, exits and is reaped; pages are read in process from now on."""
+        if self.helper is not None:
+            self.helper.close()
+            self.helper = None
 
     async def read(
         self,
@@ -273,25 +288,3 @@ class PageReader:
             except HelperGone:
                 self.helper = None
         return read_page(text, url, self.profile, self.base, section, listing_date, key)
-
-
-_HELPER: Helper | None = None
-
-
-def start_helper(profile: Profile, base: str) -> None:
-    """Called by `python -m portalcrawl.crawl` before the crawler exists."""
-    global _HELPER
-    _HELPER = Helper.start(profile, base)
-
-
-def reader_for(profile: Profile, base: str) -> PageReader:
-    """The spider's reader: with the helper if one was started for this profile and portal."""
-    usable = _HELPER is not None and (_HELPER.profile, _HELPER.base) == (profile.name, base)
-    return PageReader(profile, base, _HELPER if usable else None)
-
-
-def stop_helper() -> None:
-    global _HELPER
-    if _HELPER is not None:
-        _HELPER.close()
-        _HELPER = None

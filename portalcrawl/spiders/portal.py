@@ -19,7 +19,7 @@ from twisted.python.failure import Failure
 
 from portalcrawl.items import ArticleItem, FetchFailed, ListingPage, ListingSeen, Removal
 from portalcrawl.parsing.listing import ListingEntry, parse_listing
-from portalcrawl.parsing.reader import Reading, reader_for
+from portalcrawl.parsing.reader import PageReader, Reading
 from portalcrawl.politeness import RunEnding
 from portalcrawl.site.profile import Section, profile_sections
 from portalcrawl.site.urls import (
@@ -79,7 +79,10 @@ class PortalSpider(scrapy.Spider):
         self.allowed_domains = [urlsplit(self.base).hostname or ""]
         self.report = CrawlReport()
         self.run_id: int | None = None
-        self.reader = reader_for(self.profile, self.base)
+        self.reader = PageReader.start(
+            self.profile, self.base, helper=settings.getbool("PORTALCRAWL_READER_PROCESS")
+        )
+        crawler.signals.connect(self.reader.close, signal=signals.spider_closed)
         self._load_state(settings.get("PORTALCRAWL_DB"))
         # What the run did per article, at 8 bytes an entry (see portalcrawl.store.compactsets).
         self.requested_keys = KeySet()
