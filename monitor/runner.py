@@ -23,6 +23,7 @@ from portalcrawl.crawl import parse_set
 from portalcrawl.site.profile import ProfileError, profile_sections
 from portalcrawl.spiders.backfill import progress_line
 from portalcrawl.store.database import Store, store_error
+from portalcrawl.store.report import RunReport
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ class RunOutcome:
     alerts: int = 0
     delivered: int = 0
     pending: int = 0
-    stats: dict[str, Any] = field(default_factory=dict)
+    stats: RunReport = field(default_factory=RunReport)  # what the crawl recorded, as it did
     message: str = ""
 
 
@@ -275,7 +276,7 @@ def _after_crawl(
     alerts = check_health(store, run_id, config.health)
     report = deliver(store, channels, run_id=run_id)
     by_kind = store.notice_counts(run_id)
-    stats = json.loads(run.get("stats") or "{}")
+    stats = RunReport.from_json(run.get("stats"))
     outcome = RunOutcome(
         run_id=run_id,
         status=run.get("status", "failed"),
