@@ -9,7 +9,7 @@ import pytest
 
 from monitor.localportal import PortalServer, build_corpus
 from monitor.localportal.routes import HTML, Response
-from tests.conftest import monitor_cli
+from tests.clirun import monitor_cli
 
 pytestmark = pytest.mark.slow
 

@@ -16,7 +16,7 @@ import pytest
 from monitor.localportal import PortalServer, build_corpus
 from monitor.localportal.site import SECTION_BY_PATH
 from portalcrawl.site.profile import load_profile
-from tests.conftest import crawl, monitor_cli
+from tests.clirun import crawl, monitor_cli
 
 pytestmark = pytest.mark.slow
 
