@@ -308,8 +308,8 @@ def summary_line(outcome: RunOutcome, run: dict[str, Any]) -> str:
         parts.append(f"{outcome.delivered} delivered, {outcome.pending} pending")
     if run.get("error"):
         parts.append(str(run["error"]))
-    backfill = outcome.stats.get("backfill")
-    if backfill and (outcome.stats.get("events", {}).get("new") or not backfill.get("done")):
+    backfill = outcome.stats.backfill
+    if backfill and (outcome.stats.events.get("new") or not backfill.get("done")):
         parts.append(progress_line(backfill))
     return "; ".join(parts)
 

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from monitor.localportal import SECTIONS, PortalServer, build_corpus
-from tests.conftest import crawl, monitor_cli
+from tests.clirun import crawl, monitor_cli
 from tests.faultkit import live_in_store, live_on_portal, query
 
 N, BUDGET, SIZE = 150, 40, 5
