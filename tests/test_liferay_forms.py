@@ -238,3 +238,27 @@ def test_a_date_line_opening_the_first_paragraph_is_the_date() -> None:
     raw = parse_article(sel, f"{BASE}/w/tieu-e", PROFILE, BASE)
     assert raw is not None and raw.date_text == "(Thứ hai, 19/04/2021 15:17)"
     assert raw.summary.startswith("Sáng nay") and "(Thứ hai" not in " ".join(raw.paragraphs)
+
+
+FOOTER = (
+    '<section class="portlet"><div class="journal-content-article" data-analytics-asset-id="11">'
+    "<p>Cơ quan chủ quản: Uỷ ban nhân dân tỉnh Đồng Tháp.</p><p>Địa chỉ: Số 12.</p></div></section>"
+)
+
+
+def test_a_web_content_display_elsewhere_on_the_page_is_not_the_article() -> None:
+    gone = _article_page(
+        '<div class="alert alert-danger">Tài sản không thể được tìm thấy.</div>' + FOOTER
+    )
+    assert is_not_found(gone, PROFILE)
+    article = _article_page(
+        FOOTER + '<div class="asset-full-content"><span class="asset-title">Tiêu đề</span>'
+        '<span class="asset-anchor lfr-asset-anchor" id="900"></span><div class="asset-content">'
+        '<div class="journal-content-article" data-analytics-asset-id="893"><p>Thứ Hai, '
+        "19/04/2021 15:17</p><p>Đoạn dẫn của bài.</p><p>Thân bài một.</p><p>Thân bài hai.</p>"
+        "</div></div></div>"
+    )
+    assert not is_not_found(article, PROFILE)
+    raw = parse_article(article, f"{BASE}/w/tieu-e", PROFILE, BASE)
+    assert raw is not None and (raw.asset_id, raw.article_id) == (900, 893)
+    assert "Cơ quan chủ quản" not in " ".join(raw.paragraphs)

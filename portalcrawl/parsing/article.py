@@ -47,6 +47,8 @@ _SIGNATURE_MAX = 60
 _ASSET_ID = re.compile(r"[0-9]{1,18}")
 _DROP = "data-portalcrawl-drop"
 # Stock Liferay 7.0–7.4 markup, read whatever the profile says (SPEC Part 2).
+FULL_CONTENT = "div.asset-full-content"
+STOCK_WRAPPER = "div.journal-content-article"
 STOCK_CONTENT = "div.journal-content-article, div.asset-full-content div.asset-content"
 STOCK_TITLE = (
     "div.asset-full-content span.asset-title, span.header-title, "
@@ -77,9 +79,10 @@ class RawArticle:
 def is_not_found(sel: Selector, profile: Profile) -> bool:
     """Liferay's 'not found' portlet (either of its texts, or the profile's own), served with
     404 or (soft 404) with 200; or an article page whose content gave way to an
-    `alert-warning` (expired or unpublished): the article is not there, the template is."""
+    `alert-warning` (expired or unpublished): the article is not there, the template is. A
+    Web Content Display elsewhere on the page (a footer, a banner) is not the article."""
     page = root_of(sel)
-    if _content(page, profile) is not None:
+    if first(page, FULL_CONTENT) is not None or _template_root(page, profile) is not None:
         return False
     alerts = select_all(page, profile.fallback["not_found"]) + select_all(page, STOCK_ALERTS)
     for alert in alerts:
@@ -91,14 +94,22 @@ def is_not_found(sel: Selector, profile: Profile) -> bool:
     return False
 
 
+def _template_root(page: Element, profile: Profile) -> Element | None:
+    """The profile's display template root, when it holds the template's body."""
+    root = first(page, profile.article["root"])
+    if root is not None and first(root, profile.article["body"]) is None:
+        return None  # a page of another template (a migrated article): the stock structure
+    return root
+
+
 def _content(page: Element, profile: Profile) -> Element | None:
-    """The article's content: the stock wrapper, else the profile's template root."""
-    found = first(page, profile.fallback["content"])
-    if found is None:
-        found = first(page, STOCK_CONTENT)
-    if found is None:
-        found = first(page, profile.article["root"])
-    return found
+    """The article's content: the Asset Publisher's wrapper first (a page can hold other Web
+    Content Displays), the profile's or the stock wrapper, else the template root."""
+    for css in (f"{FULL_CONTENT} {STOCK_WRAPPER}", profile.fallback["content"], STOCK_CONTENT):
+        found = first(page, css)
+        if found is not None:
+            return found
+    return _template_root(page, profile)
 
 
 def block_texts(
@@ -203,7 +214,8 @@ def asset_identity(page: Element, urls: list[str], profile: Profile) -> int | No
         key = article_key(url, profile.routes)
         if key and key.startswith("id:") and _ASSET_ID.fullmatch(key[3:]):
             return int(key[3:])
-    wrapper = first(page, f"[{fb['asset_id_attr']}]")
+    scope = first(page, FULL_CONTENT)
+    wrapper = first(page if scope is None else scope, f"[{fb['asset_id_attr']}]")
     return _digits(wrapper.get(fb["asset_id_attr"])) if wrapper is not None else None
 
 
@@ -222,12 +234,11 @@ def parse_article(sel: Selector, page_url: str, profile: Profile, base: str) -> 
     asset_id = asset_identity(page, [page_url, canonical_url_], profile)
     if asset_id is None:
         return None
-    wrapper = first(page, f"[{fb['asset_id_attr']}]")
-    article_id = _digits(wrapper.get(fb["asset_id_attr"])) if wrapper is not None else None
+    attr = fb["asset_id_attr"]
+    wrapper = content if content.get(attr) else first(content, f"[{attr}]")
+    article_id = _digits(wrapper.get(attr)) if wrapper is not None else None
     rules = profile.article
-    root = first(page, rules["root"])
-    if root is not None and first(root, rules["body"]) is None:
-        root = None  # a page of another template (a migrated article): the stock structure
+    root = _template_root(page, profile)
     common = dict(asset_id=asset_id, article_id=article_id, canonical=canonical_url(canonical_url_))
     if root is not None:
         return _from_template(root, rules, page_url, profile, base, common)
