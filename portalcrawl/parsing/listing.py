@@ -127,8 +127,9 @@ def _profile_entries(page: Element, page_url: str, profile: Profile, base: str) 
     rules = profile.listing
     entries: list[ListingEntry] = []
     for item in select_all(page, rules["item"]):
-        links = [first(item, rules["link"])] + select_all(item, _LINKS)
-        for link in (el for el in links if el is not None):
+        link = first(item, rules["link"])
+        links = [link] if link is not None and link_url(link) else []
+        for link in links or select_all(item, _LINKS):
             url = on_portal(link_url(link), page_url, base, profile.aliases)
             key = article_key(url, profile.routes) if url else None
             if url and key:
@@ -236,9 +237,10 @@ def next_page_link(
         target = link_url(link) if link is not None else None
         return on_portal(target, page_url, base, profile.aliases) if target else None
     for wanted in (param, None) if param else (None,):
+        needle = f"{wanted}=" if wanted else "_cur="
         for el in select_all(page, _LINKS):
             target = link_url(el)
-            if not target or _disabled(el):
+            if not target or needle not in target or _disabled(el):
                 continue
             url = on_portal(target, page_url, base, profile.aliases)
             if url and listing_page_params(url, wanted)[0] == current + 1:
