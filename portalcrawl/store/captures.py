@@ -26,21 +26,24 @@ ORDER BY 1, 2
 # Each live article's most recent capture that made a version or brought it back (its
 # current text came from that page, or from one with the same content).
 _LATEST = """
-SELECT a.asset_id, a.version, a.url, a.sections, a.extraction, c.warc_file, c.warc_offset,
-       c.warc_record_id, c.at
+SELECT a.*, c.warc_file, c.warc_offset,
+       c.warc_record_id, c.at, r.portal_url,
+       (SELECT min(l.listed_date) FROM listing_entries l WHERE l.asset_id = a.asset_id)
+       AS listed_date
 FROM articles a
 JOIN (
-    SELECT asset_id, warc_file, warc_offset, warc_record_id, recorded_at AS at,
+    SELECT asset_id, warc_file, warc_offset, warc_record_id, run_id, recorded_at AS at,
            row_number() OVER (PARTITION BY asset_id ORDER BY recorded_at DESC, warc_offset DESC)
            AS n
     FROM (
-        SELECT asset_id, warc_file, warc_offset, warc_record_id, recorded_at
+        SELECT asset_id, warc_file, warc_offset, warc_record_id, run_id, recorded_at
         FROM article_versions WHERE warc_record_id IS NOT NULL
         UNION ALL
-        SELECT asset_id, warc_file, warc_offset, warc_record_id, created_at
+        SELECT asset_id, warc_file, warc_offset, warc_record_id, run_id, created_at
         FROM article_events WHERE warc_record_id IS NOT NULL AND kind = 'restored'
     )
 ) c ON c.asset_id = a.asset_id AND c.n = 1
+LEFT JOIN runs r ON r.id = c.run_id
 WHERE a.status = 'live' AND c.at >= :since
 ORDER BY a.asset_id
 """

@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlite_utils
 
+from portalcrawl.archive.warc import WarcRef
 from portalcrawl.parsing.derived import derived_of
 from portalcrawl.site.urls import article_section
 from portalcrawl.store import migrations, schema
@@ -97,8 +98,9 @@ class _Database(sqlite_utils.Database):
 
 @dataclass(frozen=True)
 class SaveResult:
-    # "new", "edited", "restored", "unchanged", or "held": the page now needs the fallback
-    # extractor, whose reading of a template-built page is not comparable; no version is made.
+    # "new", "edited", "restored", "unchanged", "reextracted" (save_reextraction), or "held":
+    # the page now needs the fallback extractor, whose reading of a template-built page is not
+    # comparable; no version is made.
     kind: str
     version: int
     fields: tuple[str, ...] = ()
@@ -331,6 +333,45 @@ class Store(RunLog, Outbox, DeliveryLog, CrawlBookkeeping, Captures, FieldState)
             "created_at) VALUES (?,?,?,?,?,?,?)",
             [run_id or 0, asset_id, kind, version, to_json(list(fields)), reason, now],
         )
+
+    def save_reextraction(self, item: Mapping[str, Any], ref: WarcRef) -> SaveResult:
+        """A version read again from the archived page `ref` by a newer extractor or profile.
+
+        Nothing changed on the portal, so no event is made (no one is told): the version is
+        marked origin 'reextract' and names the record it was read from; the article's row
+        and search index follow it, so the next crawl compares with what it would read now.
+        """
+        asset_id = int(item["asset_id"])
+        now = utcnow()
+        with self.db.atomic():
+            rows = list(self.db.query("SELECT * FROM articles WHERE asset_id=?", [asset_id]))
+            if not rows or rows[0]["status"] != "live":
+                return SaveResult("unchanged", 0)
+            old = rows[0]
+            derived = derived_of(item)
+            degraded = old["extraction"] == "profile" and item.get("extraction") == "fallback"
+            if degraded or old["content_hash"] == derived.content_hash:
+                return SaveResult("held" if degraded else "unchanged", old["version"])
+            result = SaveResult("reextracted", old["version"] + 1, tuple(changed_fields(old, item)))
+            row = {**_article_row(item), "url": old["url"]}
+            row.update(
+                content_hash=derived.content_hash,
+                version=result.version,
+                extraction=item.get("extraction") or old["extraction"],
+            )
+            sets = ", ".join(f"{k}=?" for k in row)
+            self.db.execute(
+                f"UPDATE articles SET {sets} WHERE asset_id=?", [*row.values(), asset_id]
+            )
+            version_item = {**item, "url": old["url"]}
+            self._insert_version(version_item, asset_id, result, derived.content_hash, None, now)
+            self.db.execute(
+                "UPDATE article_versions SET origin='reextract', warc_file=?, warc_offset=?, "
+                "warc_record_id=? WHERE asset_id=? AND version=?",
+                [ref.file, ref.offset, ref.record_id, asset_id, result.version],
+            )
+            self._index(asset_id, derived.folded)
+        return result
 
     def mark_removed(self, asset_id: int, run_id: int | None, reason: str) -> bool:
         """A live article that answers 404 or a soft 404: keep the row, flag it, record why."""
