@@ -5,16 +5,19 @@ monitor.site; these only parse options and print."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from monitor.cli.common import db_option, fail, get_config, open_store, resolve_db
 from monitor.cli.ops import _since
 from monitor.notify.notices import alert
-from portalcrawl.archive.reextract import Change, reextract
 from portalcrawl.archive.warc import RecordProblem, read_response
 from portalcrawl.site.profile import ProfileError, load_profile
 from portalcrawl.store.crawlstate import utcnow
+
+if TYPE_CHECKING:
+    from portalcrawl.archive.reextract import Change
 
 
 @click.group()
@@ -58,6 +61,8 @@ def reextract_cmd(
 
     Where the reading differs, a version marked re-extraction is recorded: no journalist is
     told, the operator gets one notice with the count."""
+    from portalcrawl.archive.reextract import reextract  # Scrapy's response class: only here
+
     try:
         profile = load_profile(profile_name or get_config(ctx).profile)
     except ProfileError as exc:
