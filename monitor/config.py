@@ -298,6 +298,14 @@ def _job(raw: Any, index: int) -> JobConfig:
     )
 
 
+def check_base_url(url: str) -> str:
+    """Where the static site is published: http(s)://host/path/, always ending in '/'."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"bad site base URL {url!r}: expected http(s)://host/path")
+    return url.strip().rstrip("/") + "/"
+
+
 def _evidence(config: Config, archive: Any, site: Any) -> None:
     """[archive] (the WARC archive of pages behind changes) and [site] (the static site)."""
     for name, table in (("archive", archive), ("site", site)):
@@ -316,10 +324,10 @@ def _evidence(config: Config, archive: Any, site: Any) -> None:
     if "out" in site:
         config.site.out = _typed(site, "out", str, "site")
     if "base_url" in site:
-        url = _typed(site, "base_url", str, "site").strip()
-        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
-            raise ConfigError(f"site.base_url: bad URL {url!r}: expected http(s)://host/path")
-        config.site.base_url = url.rstrip("/") + "/"
+        try:
+            config.site.base_url = check_base_url(_typed(site, "base_url", str, "site"))
+        except ConfigError as exc:
+            raise ConfigError(f"site.base_url: {exc}") from None
 
 
 def load_config(path: str | os.PathLike | None = None) -> Config:

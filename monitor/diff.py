@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from difflib import SequenceMatcher
+from html import escape
 from typing import Any, NamedTuple
 
 from portalcrawl.text.compare import LIST_FIELDS, as_list
@@ -24,6 +25,7 @@ from portalcrawl.text.normalise import ZERO_WIDTH, clean_text, comparison_form, 
 BREAK = "\n\n"
 PLAIN = {"delete": ("[-", "-]"), "insert": ("{+", "+}")}
 ANSI = {"delete": ("\x1b[31;9m", "\x1b[0m"), "insert": ("\x1b[32m", "\x1b[0m")}
+HTML = {"delete": ("<del>", "</del>"), "insert": ("<ins>", "</ins>")}
 ELLIPSIS = "…"
 _PARAGRAPHS = re.compile(r"\n\s*\n")
 _WORD = re.compile(r"\S+")
@@ -130,6 +132,16 @@ def render_plain(ops: list[Op], context: int | None = None) -> str:
 def render_ansi(ops: list[Op], context: int | None = None) -> str:
     """Terminal form of render_plain: deletions red and struck through, insertions green."""
     return _render(_prepare(ops, context), ANSI)
+
+
+def render_html(ops: list[Op], keep: Iterable[str] = ("equal", "delete", "insert")) -> list[str]:
+    """The diff as HTML paragraphs: deletions in <del>, insertions in <ins>, text escaped.
+
+    `keep` picks the ops shown: ("equal", "delete") is the old side of a side-by-side view,
+    ("equal", "insert") the new side."""
+    kinds = set(keep)
+    shown = [(kind, escape(text, quote=False)) for kind, text in ops if kind in kinds]
+    return [p for p in _render(shown, HTML).split(BREAK) if p.strip()]
 
 
 def _truncate(ops: list[Op], limit: int) -> str:

@@ -11,6 +11,7 @@ import click
 
 from monitor.cli.common import db_option, fail, get_config, open_store, resolve_db
 from monitor.cli.ops import _since
+from monitor.config import check_base_url
 from monitor.notify.notices import alert
 from portalcrawl.archive.warc import RecordProblem, read_response
 from portalcrawl.site.profile import ProfileError, load_profile
@@ -95,4 +96,35 @@ def reextract_cmd(
     )
 
 
-commands: list[click.Command] = [archive, reextract_cmd]
+@click.command()
+@db_option
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Site directory.")
+@click.option("--base-url", default=None, help="Where the site is published (permalinks).")
+@click.option("--full", is_flag=True, help="Render every page, not only what changed.")
+@click.pass_context
+def site(ctx: click.Context, db: str | None, out: str, base_url: str | None, full: bool) -> None:
+    """Write the static site: recent changes, one page per article and per version, feeds.
+
+    A second build rewrites only the pages the changes since the first one touch."""
+    from monitor.site.build import build_site
+
+    config = get_config(ctx)
+    base = check_base_url(base_url) if base_url else config.site.base_url
+    path = resolve_db(ctx, db)
+    target = Path(out).resolve()
+    if Path(path).resolve().parent == target or target in Path(path).resolve().parents:
+        fail(f"--out {out} holds the store: give the site a directory of its own")
+    try:
+        sections = [(s.path, s.name) for s in load_profile(config.profile).sections]
+    except ProfileError as exc:
+        fail(str(exc))
+    with open_store(path) as store:
+        report = build_site(store, target, sections=sections, base_url=base, full=full)
+    how = "full build" if report.full else "incremental"
+    click.echo(
+        f"site {out}: {report.articles} articles rendered, {report.written} files written "
+        f"({how}) in {report.seconds:.1f} s"
+    )
+
+
+commands: list[click.Command] = [archive, reextract_cmd, site]

@@ -1,0 +1,1 @@
+"""The static site of changes a newsroom publishes as files (see build.py, render.py, paths.py)."""
