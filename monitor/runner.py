@@ -20,7 +20,7 @@ from monitor.config import Config, ConfigError, check_portal_url, expand_env
 from monitor.notify.delivery import Channel, build_channels, deliver
 from monitor.notify.notices import check_health, create_notices
 from portalcrawl.crawl import parse_set
-from portalcrawl.site.profile import ProfileError, profile_sections
+from portalcrawl.site.profile import ProfileError, load_profile, profile_sections
 from portalcrawl.spiders.backfill import progress_line
 from portalcrawl.store.database import Store, store_error
 from portalcrawl.store.report import RunReport
@@ -272,9 +272,13 @@ def _after_crawl(
         )
         store.finish_run(run_id, "failed", error=reason)
         run = store.run(run_id) or {}
-    create_notices(store, run_id, history_hours=config.revisit_hours)
+    create_notices(
+        store, run_id, history_hours=config.revisit_hours, site_base_url=config.site.base_url
+    )
     alerts = check_health(store, run_id, config.health)
     report = deliver(store, channels, run_id=run_id)
+    if config.site.out:
+        rebuild_site(store, config)
     by_kind = store.notice_counts(run_id)
     stats = RunReport.from_json(run.get("stats"))
     outcome = RunOutcome(
@@ -291,6 +295,23 @@ def _after_crawl(
     )
     outcome.message = summary_line(outcome, run)
     return outcome
+
+
+def rebuild_site(store: Store, config: Config) -> None:
+    """[site] out: the static site follows every run; if it cannot be written, the run stands
+    and the log says why (the next run's build catches up: it is incremental)."""
+    from monitor.site.build import build_site
+
+    assert config.site.out
+    try:
+        sections = [(s.path, s.name) for s in load_profile(config.profile).sections]
+        report = build_site(
+            store, config.site.out, sections=sections, base_url=config.site.base_url
+        )
+    except (OSError, sqlite3.Error, ProfileError) as exc:
+        logger.error("site %s not rebuilt: %s", config.site.out, exc)
+        return
+    logger.info("site %s: %d files written", config.site.out, report.written)
 
 
 def summary_line(outcome: RunOutcome, run: dict[str, Any]) -> str:

@@ -22,6 +22,7 @@ class World:
     gone: int = 0
     soft: int = 0
     new: int = 0
+    taken: int = 0  # site_world: removed in the fourth run, not restored
     runs: list[dict] = field(default_factory=list)
 
     def rows(self, sql: str, *params: object) -> list[tuple]:
@@ -56,4 +57,28 @@ def changed_world(tmp: Path, *extra: str, **kwargs: object) -> World:
     corpus.edit(gone.asset_id, paragraphs=[Block("p", EDIT_WORDS[1]), *gone.paragraphs])
     corpus.restore(soft.asset_id)
     world.runs.append(crawl(server, world.db, *extra, **kwargs))
+    return world
+
+
+BASE_URL = "https://tin.example.org/dongthap/"
+
+
+def site_world(tmp: Path) -> World:
+    """changed_world run with a config that publishes the site (rebuilt after every run) and a
+    jsonl channel, then a fourth run in which one more article is taken down for good."""
+    (tmp / "portalcrawl.toml").write_text(
+        f'[site]\nout = "site"\nbase_url = "{BASE_URL}"\n\n'
+        '[[channels]]\nname = "desk"\nurl = "jsonl://notices.jsonl"\n',
+        encoding="utf-8",
+    )
+    world = changed_world(tmp, cwd=tmp)
+    corpus = world.server.corpus
+    taken = next(
+        a
+        for a in corpus.recent()
+        if a.asset_id not in (world.edited, world.gone, world.soft, world.new)
+    )
+    world.taken = taken.asset_id
+    corpus.remove(taken.asset_id)
+    world.runs.append(crawl(world.server, world.db, cwd=tmp))
     return world

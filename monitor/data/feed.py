@@ -100,6 +100,8 @@ def _entry(feed: ET.Element, notice: dict[str, Any], portal: str) -> None:
     _text(entry, "title", f"{LABELS.get(kind, kind)}: {notice['title']}")
     _text(entry, "updated", _rfc3339(notice["created_at"]))
     _element(entry, "link", rel="alternate", type="text/html", href=notice["url"] or portal)
+    if notice.get("permalink"):
+        _element(entry, "link", rel="related", type="text/html", href=notice["permalink"])
     _element(entry, "category", term=kind)
     if notice.get("section"):
         _element(entry, "category", term=notice["section"])

@@ -19,6 +19,7 @@ KIND_LABELS = {
     "restored": "Đăng lại",
     "crawler_alert": "Cảnh báo crawler",
 }
+PERMALINK_LABEL = "Xem thay đổi"  # the change's page on the static site
 FIELD_LABELS = {
     "title": "tiêu đề",
     "summary": "sapo",
@@ -81,6 +82,7 @@ def _lines(notice: Mapping[str, Any]) -> list[tuple[str, str]]:
     ]
     if notice["kind"] == "edited" and isinstance(fields, list) and fields:
         pairs.append(("Thay đổi", ", ".join(FIELD_LABELS.get(f, f) for f in fields)))
+    pairs.append((PERMALINK_LABEL, notice.get("permalink") or ""))
     return [(k, v) for k, v in pairs if v]
 
 
@@ -101,7 +103,7 @@ def _html_block(notice: Mapping[str, Any]) -> str:
     rows = []
     for key, value in _lines(notice):
         shown = escape(value)
-        if key == "Liên kết":
+        if key in ("Liên kết", PERMALINK_LABEL):
             shown = f'<a href="{escape(value)}">{shown}</a>'
         rows.append(f"{escape(key)}: {shown}")
     html = f"<p><b>[{label}]</b> {title}</p>\n<p>{'<br>'.join(rows)}</p>"

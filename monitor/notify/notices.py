@@ -29,6 +29,7 @@ from typing import Any
 
 from monitor.config import HealthConfig
 from monitor.diff import field_diffs
+from monitor.site.paths import permalink
 from portalcrawl.store.crawlstate import utcnow
 from portalcrawl.store.database import Store
 from portalcrawl.store.report import RunReport
@@ -66,13 +67,18 @@ def edit_diff(store: Store, asset_id: int, version: int, fields: list[str]) -> s
 
 
 def create_notices(
-    store: Store, run_id: int | None = None, *, history_hours: float = 48.0
+    store: Store,
+    run_id: int | None = None,
+    *,
+    history_hours: float = 48.0,
+    site_base_url: str | None = None,
 ) -> list[int]:
     """One notice per unannounced event of a non-baseline run; run_id = the run making them.
 
     `new` events the backfill made (reason 'backfill') of articles published before
     history_cutoff() are history caught up, not announced; any other article new to the store
     is news whatever its date (a press release posted today, dated ten days ago).
+    With the static site's base URL, each notice carries its change's permalink there.
     """
     created: list[int] = []
     now = utcnow()
@@ -96,6 +102,10 @@ def create_notices(
                 fields=fields,
                 diff=diff,
                 created_at=now,
+                permalink=permalink(
+                    site_base_url, event["kind"], event["asset_id"], event["version"]
+                )
+                or None,
             )
             if notice_id is not None:
                 created.append(notice_id)

@@ -141,6 +141,7 @@ class SiteBuilder:
             sections.update(self._article(int(asset_id)))
         if state is None or touched or kinds:
             self._put(paths.STYLE, render.STYLE)
+            self._put(paths.ICON, render.ICON)
             self._lists(kinds & set(render.KINDS), sections)
         self._put(
             paths.STATE,

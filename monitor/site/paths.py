@@ -8,6 +8,7 @@ import posixpath
 INDEX = "index.html"
 FEED = "feed.atom"
 STYLE = "style.css"
+ICON = "icon.svg"
 STATE = ".portalcrawl-site.json"
 VERSIONED = ("new", "edited")  # changes that made a version: their permalink is its page
 

@@ -58,6 +58,13 @@ code { font-size: .85em; }
 """
 
 
+# The site's own icon, so a browser asks for nothing that is not there (a 404 in its console).
+ICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
+    '<rect width="16" height="16" fill="#111"/><path d="M3 8h10M8 3v10" stroke="#fff"/></svg>\n'
+)
+
+
 def _e(value: Any) -> str:
     return escape("" if value is None else str(value))
 
@@ -114,6 +121,7 @@ def document(
 <meta name="referrer" content="no-referrer">
 <title>{_e(title)}</title>
 <link rel="stylesheet" href="{link(paths.STYLE)}">
+<link rel="icon" href="{link(paths.ICON)}" type="image/svg+xml">
 {alternates}</head>
 <body>
 <header>

@@ -68,6 +68,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "backfill resume points per section, articles.verified_at for the rolling audit",
         _field_state,
     ),
+    Migration(
+        5,
+        "notices.permalink: the change's page on the static site",
+        lambda conn: add_column(conn, "notices", "permalink"),
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version if MIGRATIONS else 1

@@ -24,6 +24,7 @@ NOTICE_COLUMNS = (
     "published_at",
     "fields",
     "diff",
+    "permalink",
 )
 
 _UNANNOUNCED = """

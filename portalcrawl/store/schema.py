@@ -305,6 +305,12 @@ TABLES: tuple[Table, ...] = (
                 "TEXT",
                 "Word-level diff of each changed field, plain text ([-old-] {+new+}).",
             ),
+            C(
+                "permalink",
+                "TEXT",
+                "The change's page on the static site (a/{asset_id}/v{n}.html for new and "
+                "edited, the article's page else) when [site] base_url is set; else NULL.",
+            ),
             C("created_at", "TEXT", "When (UTC).", "NOT NULL"),
         ),
         indexes=(
