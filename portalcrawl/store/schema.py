@@ -223,7 +223,11 @@ TABLES: tuple[Table, ...] = (
             C("created_at", "TEXT", "When (UTC).", "NOT NULL"),
             *WARC_COLUMNS,
         ),
-        indexes=("CREATE INDEX IF NOT EXISTS idx_events_run ON article_events(run_id)",),
+        indexes=(
+            "CREATE INDEX IF NOT EXISTS idx_events_run ON article_events(run_id)",
+            # An article's events, for its page on the static site (monitor/site/build.py).
+            "CREATE INDEX IF NOT EXISTS idx_events_asset ON article_events(asset_id)",
+        ),
     ),
     Table(
         "runs",
