@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from portalcrawl.site.profile import PROFILE_DIR
-from tests.conftest import crawl, monitor_cli
+from tests.clirun import crawl, monitor_cli
 from tests.evidencekit import changed_world
 
 pytestmark = pytest.mark.slow

@@ -15,7 +15,7 @@ from pathlib import Path
 import html5lib
 import pytest
 
-from tests.conftest import crawl, monitor_cli
+from tests.clirun import crawl, monitor_cli
 from tests.evidencekit import BASE_URL, EDIT_WORDS, site_world
 
 pytestmark = pytest.mark.slow

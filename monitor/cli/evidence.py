@@ -9,8 +9,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from monitor.cli.common import db_option, fail, get_config, open_store, resolve_db
-from monitor.cli.ops import _since
+from monitor.cli.common import (
+    db_option,
+    fail,
+    get_config,
+    open_store,
+    parse_since,
+    resolve_db,
+)
 from monitor.config import check_base_url
 from monitor.notify.notices import alert
 from portalcrawl.archive.warc import RecordProblem, read_response
@@ -68,7 +74,7 @@ def reextract_cmd(
         profile = load_profile(profile_name or get_config(ctx).profile)
     except ProfileError as exc:
         fail(str(exc))
-    after = _since(since) or ""
+    after = parse_since(since)
 
     def show(change: Change) -> None:
         verb = "would record" if dry_run else "recorded"

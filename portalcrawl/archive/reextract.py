@@ -2,10 +2,10 @@
 
 When a profile was wrong, re-fetching 30,000 articles at a request a second takes ten hours;
 re-reading the WARC records the store names takes seconds. Each live article's latest capture
-goes through the crawl's own steps (portalcrawl.parsing.reader.read_page, then the validate and
-normalise pipelines); where the result differs from the stored article, a version marked
-origin 'reextract' is recorded (Store.save_reextraction), which makes no event and so no
-journalist notice. The caller says so once: a summary line and one operator notice.
+goes through the crawl's own steps (portalcrawl.parsing.reader.read_page, which loads and
+normalises, then the validate pipeline); where the result differs from the stored article, a
+version marked origin 'reextract' is recorded (Store.save_reextraction), which makes no event
+and so no journalist notice. The caller says so once: a summary line and one operator notice.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,7 +26,7 @@ from portalcrawl.archive.warc import RecordProblem, WarcRef, read_response
 from portalcrawl.items import ArticleItem
 from portalcrawl.parsing.derived import derive
 from portalcrawl.parsing.reader import read_page
-from portalcrawl.pipelines import NormalisePipeline, ValidatePipeline
+from portalcrawl.pipelines import ValidatePipeline
 from portalcrawl.site.profile import Profile
 from portalcrawl.store.database import Store
 from portalcrawl.text.compare import changed_fields
@@ -91,19 +91,17 @@ def read_again(capture: dict[str, Any], page: Any, profile: Profile) -> ArticleI
     )
     if reading.not_found or reading.item is None or reading.asset_id != capture["asset_id"]:
         return None
-    item = ArticleItem(reading.item)
-    try:
-        item = ValidatePipeline(_Counts()).process_item(item)
+    try:  # the loader normalised it already (parsing/loaders.py), as in a crawl
+        return ValidatePipeline(_Counts()).process_item(ArticleItem(reading.item))
     except DropItem:
         return None
-    return NormalisePipeline().process_item(item)
 
 
 def reextract(
     store: Store,
     profile: Profile,
     *,
-    since: str = "",
+    since: datetime | None = None,
     dry_run: bool = False,
     progress: Callable[[Change], None] | None = None,
 ) -> Report:

@@ -8,6 +8,7 @@ reads every linked record back, `reextract` reads each live article's latest one
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlite_utils import Database
@@ -74,6 +75,7 @@ class Captures:
         for file, offset, record_id in self.db.execute(_REFERENCED):
             yield WarcRef(file, int(offset), record_id)
 
-    def latest_captures(self, since: str = "") -> list[dict[str, Any]]:
+    def latest_captures(self, since: datetime | None = None) -> list[dict[str, Any]]:
         """Per live article, the capture its current text was read from (at or after since)."""
-        return list(self.db.query(_LATEST, {"since": since}))
+        after = since.astimezone(UTC).replace(microsecond=0).isoformat() if since else ""
+        return list(self.db.query(_LATEST, {"since": after}))
