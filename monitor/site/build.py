@@ -33,23 +33,6 @@ logger = logging.getLogger(__name__)
 RECENT = 100  # changes on the index, a kind's or a section's page, and in each feed
 STATE_FORMAT = 1
 
-_CHANGES = """
-SELECT n.id, n.kind, n.asset_id, n.title, n.section, n.created_at, n.published_at, n.url,
-       n.fields, n.diff, e.version
-FROM notices n LEFT JOIN article_events e ON e.id = n.event_id
-WHERE n.kind IN ('new', 'edited', 'removed', 'restored') {where}
-ORDER BY n.id DESC LIMIT :limit
-"""
-_IN_SECTION = (
-    "AND EXISTS (SELECT 1 FROM articles a, json_each(a.sections) j "
-    "WHERE a.asset_id = n.asset_id AND j.value = :section)"
-)
-_TOUCHED = """
-SELECT asset_id FROM article_events WHERE id > :event
-UNION SELECT asset_id FROM article_versions WHERE rowid > :version
-UNION SELECT asset_id FROM notices WHERE id > :notice AND asset_id IS NOT NULL
-"""
-
 
 @dataclass
 class SiteReport:
@@ -99,12 +82,7 @@ class SiteBuilder:
     # -- state ---------------------------------------------------------------------------------
 
     def _marks(self) -> dict[str, int]:
-        one = lambda sql: int(self.store.db.execute(sql).fetchone()[0] or 0)  # noqa: E731
-        return {
-            "event": one("SELECT max(id) FROM article_events"),
-            "version": one("SELECT max(rowid) FROM article_versions"),
-            "notice": one("SELECT max(id) FROM notices"),
-        }
+        return self.store.site_marks()
 
     def _state(self) -> dict[str, Any] | None:
         try:
@@ -129,13 +107,8 @@ class SiteBuilder:
             kinds = set(render.KINDS)
             sections = set(self.names)
         else:
-            touched = [r[0] for r in self.store.db.execute(_TOUCHED, state["marks"])]
-            kinds = {
-                r[0]
-                for r in self.store.db.execute(
-                    "SELECT DISTINCT kind FROM notices WHERE id > ?", [state["marks"]["notice"]]
-                )
-            }
+            touched = self.store.touched_since(state["marks"])
+            kinds = self.store.notice_kinds_since(state["marks"]["notice"])
             sections = set()
         for asset_id in touched:
             sections.update(self._article(int(asset_id)))
@@ -205,13 +178,7 @@ class SiteBuilder:
         self._put(page, render.document(page, title, body, self.sections, feeds))
 
     def _changes(self, section: str | None = None, kind: str | None = None) -> list[dict]:
-        where, params = "", {"limit": RECENT}
-        if section:
-            where, params["section"] = _IN_SECTION, section
-        if kind:
-            where += " AND n.kind = :kind"
-            params["kind"] = kind
-        return list(self.store.db.query(_CHANGES.format(where=where), params))
+        return self.store.recent_changes(RECENT, section=section, kind=kind)
 
     def _lists(self, kinds: set[str], sections: set[str]) -> None:
         rows = self._changes()

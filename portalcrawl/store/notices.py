@@ -43,6 +43,24 @@ ORDER BY e.id
 """
 
 
+_SITE_CHANGES = """
+SELECT n.id, n.kind, n.asset_id, n.title, n.section, n.created_at, n.published_at, n.url,
+       n.fields, n.diff, e.version
+FROM notices n LEFT JOIN article_events e ON e.id = n.event_id
+WHERE n.kind IN ('new', 'edited', 'removed', 'restored') {where}
+ORDER BY n.id DESC LIMIT :limit
+"""
+_SITE_IN_SECTION = (
+    "AND EXISTS (SELECT 1 FROM articles a, json_each(a.sections) j "
+    "WHERE a.asset_id = n.asset_id AND j.value = :section)"
+)
+_SITE_TOUCHED = """
+SELECT asset_id FROM article_events WHERE id > :event
+UNION SELECT asset_id FROM article_versions WHERE rowid > :version
+UNION SELECT asset_id FROM notices WHERE id > :notice AND asset_id IS NOT NULL
+"""
+
+
 class Outbox:
     """Queries on `notices`, and the event and version rows a notice is made from."""
 
@@ -129,3 +147,34 @@ class Outbox:
             sql += " LIMIT ?"
             params.append(limit)
         return list(self.db.query(sql, params))
+
+    # -- what the static site reads (monitor/site/build.py) -----------------------------------
+
+    def site_marks(self) -> dict[str, int]:
+        """The highest event, version (rowid) and notice: how far a site build has got."""
+        one = lambda sql: int(self.db.execute(sql).fetchone()[0] or 0)  # noqa: E731
+        return {
+            "event": one("SELECT max(id) FROM article_events"),
+            "version": one("SELECT max(rowid) FROM article_versions"),
+            "notice": one("SELECT max(id) FROM notices"),
+        }
+
+    def touched_since(self, marks: dict[str, int]) -> list[int]:
+        """Articles with an event, version or notice newer than the marks."""
+        return [int(r[0]) for r in self.db.execute(_SITE_TOUCHED, marks)]
+
+    def notice_kinds_since(self, notice_id: int) -> set[str]:
+        rows = self.db.execute("SELECT DISTINCT kind FROM notices WHERE id > ?", [notice_id])
+        return {r[0] for r in rows}
+
+    def recent_changes(
+        self, limit: int, section: str | None = None, kind: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Article notices newest first (with the version each made), of a section or kind."""
+        where, params = "", {"limit": limit}
+        if section:
+            where, params["section"] = _SITE_IN_SECTION, section
+        if kind:
+            where += " AND n.kind = :kind"
+            params["kind"] = kind
+        return list(self.db.query(_SITE_CHANGES.format(where=where), params))
