@@ -183,8 +183,9 @@ def main(argv: list[str] | None = None) -> int:
     crawler = process.create_crawler("portal")
     process.crawl(crawler)
     process.start()
-    reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
-    return 0 if reason == "finished" else 1
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    finished = stats.get("finish_reason") == "finished"
+    return 0 if finished and "portalcrawl/store_failure" not in stats else 1
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ its derived values were worked out; the spider fetches each article once a run."
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sqlite3
@@ -28,9 +29,9 @@ from portalcrawl.store.report import RunReport, run_outcome
 logger = logging.getLogger(__name__)
 
 # The store commits articles in batches: a commit per article cost a crawl a tenth of its time.
-# Each article is still all or nothing (a savepoint); a killed crawl loses at most the batch.
+# Each article is still all or nothing (a savepoint); a killed crawl loses at most the batch,
+# and a batch whose commit fails (disk full) fails the run: nothing of it is marked done.
 BATCH_ITEMS = 200
-BATCH_SECONDS = 1.0
 
 
 class ValidatePipeline:
@@ -79,6 +80,7 @@ class StorePipeline:
     def __init__(self, crawler: Crawler, path: str) -> None:
         self.crawler = crawler
         self.path = path
+        self.batch_seconds = crawler.settings.getfloat("PORTALCRAWL_COMMIT_SECONDS")
         self.store: Store | None = None
         self.run_id: int | None = None
         self.saved = IdSet()
@@ -118,10 +120,11 @@ class StorePipeline:
         spider.run_id = run_id
         self.store.open_sightings()
         self.backlog_open = self.store.has_backlog()
-        for section in getattr(spider, "sections", []):
-            self.store.set_section_state(section.path, synced=False, run_id=run_id)
+        with self.store.db.atomic():  # on record before any batch: a failed run leaves them so
+            for section in getattr(spider, "sections", []):
+                self.store.set_section_state(section.path, synced=False, run_id=run_id)
         self.batch_timer = task.LoopingCall(self._commit_due)
-        self.batch_timer.start(BATCH_SECONDS / 2, now=False)
+        self.batch_timer.start(self.batch_seconds / 2, now=False)
 
     def process_item(self, item: Any) -> Any:
         if self.failure is not None:
@@ -151,18 +154,26 @@ class StorePipeline:
         self.batch_items = 0
 
     def _commit_due(self) -> None:
-        """A batch is never older than BATCH_SECONDS, even while the crawl waits on a page."""
-        if self.failure is None and time.monotonic() - self.batch_started >= BATCH_SECONDS:
+        """A batch is never older than PORTALCRAWL_COMMIT_SECONDS, even while the crawl waits."""
+        if self.failure is None and time.monotonic() - self.batch_started >= self.batch_seconds:
             try:
                 self._commit()
             except sqlite3.Error as exc:
                 self._store_failed(exc)
 
-    def _store_failed(self, exc: sqlite3.Error) -> None:
-        """A write failed (disk full, file locked or read-only): stop the crawl, say why."""
+    def _store_failed(self, exc: sqlite3.Error, *, closing: bool = False) -> None:
+        """A write failed (disk full, file locked or read-only): the run fails and says why;
+        the crawl stops (unless it is closing already). Whatever the open batch held is rolled
+        back, so no section counts as synced and the next run fetches it again."""
         self.failure = str(store_error(self.path, exc, "write"))
-        logger.error("%s: stopping the crawl", self.failure)
-        deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_error"))
+        self.crawler.stats.set_value("portalcrawl/store_failure", self.failure)
+        logger.error("%s: %s", self.failure, "run failed" if closing else "stopping the crawl")
+        assert self.store is not None
+        with contextlib.suppress(sqlite3.Error):
+            if self.store.db.conn.in_transaction:
+                self.store.db.conn.rollback()
+        if not closing:
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_error"))
 
     def _write(self, item: Any) -> None:
         assert self.store is not None
@@ -229,11 +240,11 @@ class StorePipeline:
             return
         if self.batch_timer is not None and self.batch_timer.running:
             self.batch_timer.stop()
-        try:
-            self._commit()  # what was stored before a failure is kept
-        except sqlite3.Error as exc:
-            logger.error("could not commit the last articles: %s", store_error(self.path, exc))
-            self.store.db.conn.rollback()
+        if self.failure is None:
+            try:
+                self._commit()
+            except sqlite3.Error as exc:
+                self._store_failed(exc, closing=True)
         try:
             if self.failure is None:
                 self._apply_sightings(getattr(spider, "answered", ()))

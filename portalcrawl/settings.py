@@ -18,6 +18,8 @@ PORTALCRAWL_REVISIT_HOURS = 48
 PORTALCRAWL_PAGE_SIZE = 0  # listing page size; 0: the profile's (75)
 PORTALCRAWL_RUN_ID = 0
 PORTALCRAWL_PROGRESS = False
+# The store commits its open batch of articles at least this often (and every 200 articles).
+PORTALCRAWL_COMMIT_SECONDS = 1.0
 # `python -m portalcrawl.crawl` reads article pages in a helper process (a second core); False:
 # in the crawl's own process. Either way the same items (see portalcrawl/parsing/reader.py).
 PORTALCRAWL_READER_PROCESS = True

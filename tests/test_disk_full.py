@@ -1,0 +1,67 @@
+"""A store on a real, nearly full filesystem (a small tmpfs): a commit that fails, wherever in
+the run, fails the run in one line with an alert, marks nothing done, and loses nothing the
+next run cannot catch up."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from monitor.localportal import PortalServer, build_corpus
+from tests.conftest import LOCAL_COPY, crawl, monitor_cli
+from tests.faultkit import check_store, live_in_store, live_on_portal, one_error_line, query
+from tests.smallfs import fill, resize, tmpfs
+
+pytestmark = pytest.mark.slow
+MB = 1024 * 1024
+LONG = ["Ủy ban nhân dân tỉnh Đồng Tháp họp bàn kế hoạch phát triển. " * 30] * 6
+
+
+def test_a_failed_commit_at_the_end_of_the_crawl_fails_the_run_and_loses_nothing(
+    tmp_path: Path,
+) -> None:
+    corpus = build_corpus(seed=21, n=30)
+    with tmpfs(tmp_path / "fs", 32 * MB) as fs, PortalServer(corpus) as server:
+        db = fs / "portal.sqlite3"
+        crawl(server, db)
+        new = {corpus.new_article("tin-hoat-dong", paragraphs=LONG).asset_id for _ in range(20)}
+        live = [a for a in corpus.articles if a.state == "live" and a.asset_id not in new]
+        edited = {corpus.edit(a.asset_id, title=a.title + " (cập nhật)").asset_id for a in live[:8]}
+        with sqlite3.connect(db) as conn:  # the WAL starts empty: its old frames hold no room
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        filler = fill(fs, leave=160 * 1024)
+        # one batch for the whole run: the only commit of its articles is the closing one
+        done = monitor_cli(
+            "run", "--portal-url", server.base_url, "--db", str(db), "--json", *LOCAL_COPY,
+            "--set", "PORTALCRAWL_COMMIT_SECONDS=600",
+        )  # fmt: skip
+        assert done.returncode == 1
+        assert "no space left" in one_error_line(done.stderr)
+        result = json.loads(done.stdout.splitlines()[-1])
+        assert result["status"] == "failed"
+        run_id = result["run_id"]
+        assert query(db, "SELECT status FROM runs WHERE id = ?", (run_id,)) == [("failed",)]
+        assert query(db, "SELECT sum(synced) FROM section_state") == [(0,)]
+        alerts = query(
+            db, "SELECT title FROM notices WHERE kind = 'crawler_alert' AND run_id = ?", (run_id,)
+        )
+        assert len(alerts) == 1 and "no space left" in alerts[0][0]
+        assert not new & live_in_store(db)
+        check_store(db)
+
+        filler.unlink()
+        resize(fs, 64 * MB)
+        outcome = crawl(server, db)
+        assert outcome["status"] == "ok"
+        assert live_in_store(db) == live_on_portal(corpus)
+        kinds = query(
+            db,
+            "SELECT kind, asset_id FROM notices WHERE run_id = ? AND kind != 'crawler_alert'",
+            (outcome["run_id"],),
+        )
+        assert {a for k, a in kinds if k == "new"} == new
+        assert {a for k, a in kinds if k == "edited"} == edited
+        check_store(db)
