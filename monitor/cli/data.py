@@ -26,6 +26,7 @@ from monitor.data import feed as feed_mod
 from monitor.data import history as history_mod
 from monitor.data import search as search_mod
 from monitor.data.datasette import database_name, write_metadata
+from portalcrawl.output import STDOUT, OutputError, check_output
 from portalcrawl.store.database import Store
 
 BOLD = ("\x1b[1m", "\x1b[0m")
@@ -58,6 +59,8 @@ def _reading(ctx: click.Context, db: str | None) -> Iterator[Store]:
         yield store
     except sqlite3.Error as exc:
         fail(f"database: {exc}")
+    except OutputError as exc:
+        fail(str(exc))
     except OSError as exc:
         fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
     finally:
@@ -79,8 +82,14 @@ def _check_section(store: Store, section: str | None) -> None:
 
 
 def _out_required(out: str | None) -> str:
+    """--out, checked before the store is opened (portalcrawl.output: never over a store)."""
     if not out:
         fail("--out FILE is required ('-' for standard output)")
+    if out != STDOUT:
+        try:
+            check_output(out)
+        except OutputError as exc:
+            fail(str(exc))
     return out
 
 
@@ -259,7 +268,9 @@ def feed_cmd(
 def datasette_metadata_cmd(ctx: click.Context, db: str | None, out: str) -> None:
     """Datasette metadata (tables, columns, facets) from the schema: `datasette DB -m FILE`."""
     try:
-        write_metadata(out, database_name(resolve_db(ctx, db)))
+        write_metadata(_out_required(out), database_name(resolve_db(ctx, db)))
+    except OutputError as exc:
+        fail(str(exc))
     except OSError as exc:
         fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
 

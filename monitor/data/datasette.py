@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from monitor.data.export import atomic_output
+from portalcrawl.output import open_output
 from portalcrawl.store.schema import FTS_DOC, FTS_TABLE, TABLES
 
 logger = logging.getLogger(__name__)
@@ -75,6 +75,6 @@ def metadata(db_name: str) -> dict[str, Any]:
 
 def write_metadata(out: str | os.PathLike[str], db_name: str) -> None:
     """Write the metadata as JSON (Vietnamese readable) to `out` ('-' = stdout), atomically."""
-    with atomic_output(out) as stream:
+    with open_output(out) as stream:
         stream.write(json.dumps(metadata(db_name), ensure_ascii=False, indent=2) + "\n")
     logger.info("datasette metadata for database %r written to %s", db_name, out)

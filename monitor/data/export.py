@@ -1,7 +1,7 @@
 """Articles out of the store for data teams: CSV that Excel reads, JSONL that keeps arrays.
 
-Every file this package writes goes through atomic_output: a temporary file beside the target,
-renamed over it only when complete, so a failed export never leaves half a file behind.
+Every file this package writes goes through portalcrawl.output.open_output: complete or not
+at all, never over the store, written through to devices and FIFOs.
 """
 
 from __future__ import annotations
@@ -10,14 +10,11 @@ import csv
 import json
 import logging
 import os
-import sys
-import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
-from pathlib import Path
 from typing import IO, Any
 
+from portalcrawl.output import STDOUT, open_output
 from portalcrawl.store.database import Store
 from portalcrawl.store.schema import TABLES
 from portalcrawl.text.compare import as_list
@@ -27,7 +24,6 @@ logger = logging.getLogger(__name__)
 
 FORMATS = ("csv", "jsonl")
 JSON_COLUMNS = frozenset({"sections", "images", "attachments"})
-STDOUT = "-"
 
 
 def article_columns(include_html: bool = True) -> list[str]:
@@ -60,35 +56,6 @@ def iter_articles(
     yield from db.query(sql + " ORDER BY asset_id", params)
 
 
-@contextmanager
-def atomic_output(
-    out: str | os.PathLike[str], *, encoding: str = "utf-8", newline: str | None = None
-) -> Iterator[IO[str]]:
-    """A text stream for `out` ('-' = stdout) that replaces the file only on success."""
-    if str(out) == STDOUT:
-        yield sys.stdout
-        sys.stdout.flush()
-        return
-    target = Path(out)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline=newline) as stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def export_articles(
     store: Store,
     fmt: str,
@@ -103,12 +70,12 @@ def export_articles(
         raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     rows = iter_articles(store, since=since, section=section, include_html=include_html)
     if fmt == "csv":
-        with atomic_output(out, encoding="utf-8-sig", newline="") as stream:
+        with open_output(out, encoding="utf-8-sig", newline="") as stream:
             if str(out) == STDOUT:
                 stream.write("\ufeff")  # the file encoding adds it; stdout needs it written
             count = _write_csv(stream, rows, article_columns(include_html))
     else:
-        with atomic_output(out) as stream:
+        with open_output(out) as stream:
             count = _write_jsonl(stream, rows)
     logger.info("exported %d articles to %s", count, out)
     return count

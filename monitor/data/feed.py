@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from monitor.config import DEFAULT_PORTAL_URL, KINDS
-from monitor.data.export import atomic_output
+from portalcrawl.output import open_output
 from portalcrawl.store.database import Store
 
 logger = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ def write_feed(
     """Write the feed to `out` ('-' = stdout) atomically; returns the number of entries."""
     feed = feed_element(store, kind=kind, limit=limit, self_url=self_url)
     document = serialize(feed).decode("utf-8")
-    with atomic_output(out) as stream:
+    with open_output(out) as stream:
         stream.write(document)
     count = len(feed.findall("entry"))
     logger.info("feed with %d entries written to %s", count, out)
