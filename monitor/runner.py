@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import re
+import signal
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -20,16 +21,19 @@ from monitor.config import Config, ConfigError, check_portal_url, expand_env
 from monitor.notify.delivery import Channel, build_channels, deliver
 from monitor.notify.notices import check_health, create_notices
 from portalcrawl.crawl import parse_set
+from portalcrawl.lifetime import STOP_SIGNAL
 from portalcrawl.site.profile import ProfileError, load_profile, profile_sections
 from portalcrawl.spiders.backfill import progress_line
-from portalcrawl.store.database import Store, store_error
+from portalcrawl.store.database import Store, StoreError, store_error
 from portalcrawl.store.report import RunReport
+from portalcrawl.store.runs import RunInProgress
 
 logger = logging.getLogger(__name__)
 
 TERMINATE_GRACE = 15.0
 # A partial run stopped at its budget having made progress: the next run takes up from there.
 SUCCEEDED = ("ok", "partial")
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 LOG_TAIL = 200
 _EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Failure): \S")
 
@@ -74,6 +78,8 @@ def crawl_command(
         str(config.revisit_hours),
         "--log-file",
         str(log_file),
+        "--supervised-by",
+        str(os.getpid()),
     ]
     if config.profile:
         cmd += ["--profile", config.profile]
@@ -138,6 +144,8 @@ def _store(db: str) -> Iterator[Store]:
             yield store
     except sqlite3.Error as exc:
         raise store_error(db, exc, "write") from None
+    except RunInProgress as exc:
+        raise StoreError(f"store {db}: {exc}") from None
 
 
 def last_error(log_file: Path) -> str:
@@ -169,10 +177,50 @@ def child_env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": f"{root}{os.pathsep}{path}" if path else root}
 
 
+@dataclass
+class Stop:
+    """How the operator stops a run: `requested` (first signal: the crawl stops as at its time
+    limit, its run recorded `aborted`), `forced` (second signal: the crawl is killed now)."""
+
+    requested: asyncio.Event = field(default_factory=asyncio.Event)
+    forced: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def signal(self, signum: int) -> None:
+        name = signal.Signals(signum).name
+        if self.requested.is_set():
+            logger.warning("%s again: killing the crawl", name)
+            self.forced.set()
+        else:
+            logger.info("%s: stopping the crawl (signal again to kill it)", name)
+            self.requested.set()
+
+
+@contextlib.contextmanager
+def stop_on_signals(stop: Stop) -> Iterator[None]:
+    """SIGINT/SIGTERM (and SIGHUP) stop the crawl child through `stop` while `monitor run` runs."""
+    loop = asyncio.get_running_loop()
+    for signum in STOP_SIGNALS:
+        loop.add_signal_handler(signum, stop.signal, signum)
+    try:
+        yield
+    finally:
+        for signum in STOP_SIGNALS:
+            loop.remove_signal_handler(signum)
+
+
 async def _run_child(
-    cmd: list[str], timeout: float, show: Callable[[str], None] | None, log_file: Path
-) -> tuple[int | None, str]:
-    """Run the crawl to its end; on time-out or cancellation stop it (TERM, then KILL)."""
+    cmd: list[str],
+    timeout: float,
+    show: Callable[[str], None] | None,
+    log_file: Path,
+    stop: Stop | None = None,
+) -> tuple[int | None, str, str]:
+    """Run the crawl to its end: (exit code, problem, the run's status if it was stopped).
+
+    The crawl runs in a session of its own (portalcrawl/lifetime.py): signals to our process
+    group are ours to act on. On time-out, `stop` or cancellation it is stopped (its stop
+    signal, then SIGKILL).
+    """
     with open(log_file, "ab") as log:
         proc = await asyncio.create_subprocess_exec(
             *cmd,
@@ -180,28 +228,43 @@ async def _run_child(
             stdout=asyncio.subprocess.PIPE if show else asyncio.subprocess.DEVNULL,
             stderr=log,
             env=child_env(),
+            start_new_session=True,
         )
     reader = asyncio.ensure_future(_stream_progress(proc.stdout, show)) if show else None
+    ended = asyncio.ensure_future(proc.wait())
+    stopped = asyncio.ensure_future(stop.requested.wait()) if stop else None
     try:
-        code = await asyncio.wait_for(proc.wait(), timeout)
-        return code, ""
-    except TimeoutError:
-        await _stop(proc)
-        return None, f"crawl stopped at its time limit ({timeout:g} s)"
+        waits = {ended, stopped} if stopped else {ended}
+        await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        if ended.done():
+            return ended.result(), "", ""
+        await _stop(proc, stop)
+        if stopped is not None and stopped.done():
+            return None, "stopped by a signal before it finished", "aborted"
+        return None, f"crawl stopped at its time limit ({timeout:g} s)", "failed"
     except asyncio.CancelledError:
-        await _stop(proc)
+        await _stop(proc, stop)
         raise
     finally:
-        if reader:
-            reader.cancel()
+        for waiter in (reader, stopped, ended):
+            if waiter is not None:
+                waiter.cancel()
 
 
-async def _stop(proc: asyncio.subprocess.Process) -> None:
+async def _stop(proc: asyncio.subprocess.Process, stop: Stop | None = None) -> None:
+    """The crawl's own stop (it records its run `aborted`), then SIGKILL after the grace or on
+    a second signal."""
     with contextlib.suppress(ProcessLookupError):
-        proc.terminate()
+        proc.send_signal(STOP_SIGNAL)
+    waits = {asyncio.ensure_future(proc.wait())}
+    if stop is not None:
+        waits.add(asyncio.ensure_future(stop.forced.wait()))
     try:
-        await asyncio.wait_for(proc.wait(), TERMINATE_GRACE)
-    except TimeoutError:
+        await asyncio.wait(waits, timeout=TERMINATE_GRACE, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waits:
+            waiter.cancel()
+    if proc.returncode is None:
         with contextlib.suppress(ProcessLookupError):
             proc.kill()
         await proc.wait()
@@ -216,8 +279,14 @@ async def run_cycle_async(
     settings: Sequence[str] = (),
     progress: bool = False,
     show: Callable[[str], None] | None = None,
+    stop: Stop | None = None,
 ) -> RunOutcome:
-    """Crawl, record, announce: one cycle, awaited to its end (the scheduler relies on it)."""
+    """Crawl, record, announce: one cycle, awaited to its end (the scheduler relies on it).
+
+    `stop` (the CLI's signals) ends the crawl early: the run is `aborted`, still announced.
+    Cancelled (the scheduler's stop), the crawl is stopped and the run recorded `aborted`
+    with its crawler alert before the cancellation goes on.
+    """
     sections = list(sections or config.sections)
     extra = check_run_options(config, sections, settings)
     channels = run_channels(config, notify)
@@ -226,7 +295,10 @@ async def run_cycle_async(
         if aborted:
             logger.warning("runs %s were killed before they finished: marked aborted", aborted)
         run_id = store.start_run(
-            mode="full" if full else "incremental", sections=sections, portal_url=config.portal_url
+            mode="full" if full else "incremental",
+            sections=sections,
+            portal_url=config.portal_url,
+            pid=os.getpid(),  # owned by this process from the moment it exists
         )
     log_dir = Path(config.db).resolve().parent / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -242,15 +314,16 @@ async def run_cycle_async(
     )
     logger.info("run %s: %s", run_id, " ".join(cmd[1:4]))
     try:
-        code, problem = await _run_child(
-            cmd, config.crawl_timeout_seconds, show if progress else None, log_file
+        code, problem, status = await _run_child(
+            cmd, config.crawl_timeout_seconds, show if progress else None, log_file, stop
         )
     except asyncio.CancelledError:
         with _store(config.db) as store:
             store.finish_run(run_id, "aborted", error="stopped by the scheduler or the operator")
+            check_health(store, run_id, config.health)
         raise
     with _store(config.db) as store:
-        return _after_crawl(store, config, run_id, code, problem, channels, log_file)
+        return _after_crawl(store, config, run_id, code, (problem, status), channels, log_file)
 
 
 def _after_crawl(
@@ -258,10 +331,11 @@ def _after_crawl(
     config: Config,
     run_id: int,
     code: int | None,
-    problem: str,
+    stopped: tuple[str, str],
     channels: list[Any],
     log_file: Path,
 ) -> RunOutcome:
+    problem, status = stopped
     run = store.run(run_id) or {}
     if run.get("status") == "running" or problem:
         why = last_error(log_file)
@@ -270,7 +344,7 @@ def _after_crawl(
             + (f": {why}" if why else "")
             + f" (see {log_file})"
         )
-        store.finish_run(run_id, "failed", error=reason)
+        store.finish_run(run_id, status or "failed", error=reason)
         run = store.run(run_id) or {}
     create_notices(
         store, run_id, history_hours=config.revisit_hours, site_base_url=config.site.base_url
@@ -336,5 +410,11 @@ def summary_line(outcome: RunOutcome, run: dict[str, Any]) -> str:
 
 
 def run_cycle(config: Config, **kwargs: Any) -> RunOutcome:
-    """Synchronous wrapper for the CLI."""
-    return asyncio.run(run_cycle_async(config, **kwargs))
+    """The CLI's cycle: SIGINT/SIGTERM stop its crawl (the run ends `aborted`, announced)."""
+
+    async def cycle() -> RunOutcome:
+        stop = Stop()
+        with stop_on_signals(stop):
+            return await run_cycle_async(config, stop=stop, **kwargs)
+
+    return asyncio.run(cycle())

@@ -12,11 +12,13 @@ import importlib
 import importlib.util
 import logging
 import operator
+import signal
 import sys
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from portalcrawl import lifetime
 from portalcrawl.site.profile import ProfileError, profile_sections
 
 if TYPE_CHECKING:
@@ -158,6 +160,18 @@ def build_settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
+def _stop_on_signal(process: Any) -> Any:
+    """Scrapy's own stop (graceful, then at once on a second signal), on the monitor's signal
+    only: Scrapy would hand SIGINT/SIGTERM its handlers again, so they are ignored again."""
+
+    def stop(signum: int, frame: Any) -> None:
+        process._signal_shutdown(signum, frame)
+        lifetime.ignore_outside_signals()
+        signal.signal(lifetime.STOP_SIGNAL, process._signal_kill)
+
+    return stop
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m portalcrawl.crawl", description=__doc__)
     parser.add_argument("--db", required=True)
@@ -170,7 +184,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--revisit-hours", type=float)
     parser.add_argument("--log-file")
     parser.add_argument("--progress", action="store_true")
+    parser.add_argument(
+        "--supervised-by",
+        type=int,
+        metavar="PID",
+        help="the monitor's pid: stop only on its signal or its death (portalcrawl/lifetime.py)",
+    )
     args = parser.parse_args(argv)
+    if args.supervised_by is not None:
+        lifetime.ignore_outside_signals()
+        if not lifetime.die_with_parent(signal.SIGKILL, args.supervised_by):
+            print("error: the monitor that started this crawl is gone", file=sys.stderr)
+            return 1
     try:
         settings = build_settings(args)
         profile_sections(settings.get("PORTALCRAWL_PROFILE"), args.section)  # checked up front
@@ -182,7 +207,11 @@ def main(argv: list[str] | None = None) -> int:
     process = CrawlerProcess(settings)  # the spider starts its page reader's helper process
     crawler = process.create_crawler("portal")
     process.crawl(crawler)
-    process.start()
+    if args.supervised_by is None:
+        process.start()
+    else:
+        signal.signal(lifetime.STOP_SIGNAL, _stop_on_signal(process))
+        process.start(install_signal_handlers=False)
     stats = crawler.stats.get_stats() if crawler.stats else {}
     finished = stats.get("finish_reason") == "finished"
     return 0 if finished and "portalcrawl/store_failure" not in stats else 1

@@ -109,7 +109,6 @@ class StorePipeline:
         if run_id:
             self.store.claim_run(run_id, os.getpid())
         else:
-            self.store.mark_aborted_runs()
             run_id = self.store.start_run(
                 mode="full" if settings.getbool("PORTALCRAWL_FULL") else "incremental",
                 sections=[s.path for s in getattr(spider, "sections", [])],

@@ -186,10 +186,44 @@ def group_pids(pgid: int) -> list[int]:
     return pids
 
 
+def family(pid: int) -> list[int]:
+    """`pid` and every live process descended from it (its crawl child is in a session of its
+    own, so not in its process group)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if fields[0] != "Z":
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        each = todo.pop()
+        found.append(each)
+        todo.extend(children.get(each, []))
+    return found
+
+
+def gone(pids: list[int]) -> bool:
+    """None of `pids` runs any more (zombies count as gone)."""
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+        except OSError:
+            continue
+        if state not in ("Z", "X"):
+            return False
+    return True
+
+
 def kill_group(proc: subprocess.Popen[str]) -> None:
-    """SIGKILL to the monitor and its crawl child at once, as the OOM killer or a power cut."""
+    """SIGKILL to the monitor's process group, as the OOM killer or a power cut: its crawl dies
+    with it (the kernel's parent-death signal); returns once every one of them is gone."""
+    pids = family(proc.pid)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.communicate(timeout=10)
+    wait_for(lambda: gone(pids), timeout=30, what=f"processes {pids} gone")
 
 
 @contextmanager

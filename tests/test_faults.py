@@ -28,6 +28,7 @@ from tests.faultkit import (
     check_store,
     count,
     cycle,
+    family,
     group_pids,
     kill_group,
     listening_sockets,
@@ -60,8 +61,8 @@ def test_a_run_killed_mid_crawl_leaves_a_whole_store_and_the_next_run_catches_up
         wait_for(lambda: count(db_path, "articles") >= 25, what="25 articles stored")
         [(crawl_pid,)] = query(db_path, "SELECT pid FROM runs WHERE status = 'running'")
         assert listening_sockets(os.getpid()), "the check sees the local portal's own socket"
-        group = group_pids(proc.pid)
-        assert proc.pid in group and crawl_pid in group  # the crawl is in the monitor's group
+        group = family(proc.pid)
+        assert crawl_pid in group and crawl_pid not in group_pids(proc.pid)  # its own session
         assert {pid: listening_sockets(pid) for pid in group} == {pid: set() for pid in group}
     finally:
         kill_group(proc)

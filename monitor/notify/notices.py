@@ -205,13 +205,30 @@ def _problems(
     return found
 
 
+_UNREPORTED_ENDS = """
+SELECT * FROM runs r
+WHERE r.id < :run_id AND r.status IN ('failed', 'aborted')
+  AND r.id > (SELECT coalesce(max(id), 0) FROM runs WHERE status = 'ok' AND id < :run_id)
+  AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.kind = 'crawler_alert' AND n.run_id = r.id)
+ORDER BY r.id
+"""
+
+
 def check_health(store: Store, run_id: int, health: HealthConfig) -> list[str]:
-    """Crawler alerts for a finished run, so a portal layout change never passes silently."""
+    """Crawler alerts for a finished run, so a portal layout change never passes silently.
+
+    One rule for how a run ends: every run that ends `failed` or `aborted` gets its alert,
+    however it ended. A run that could not say so itself (SIGKILL, a second signal, a disk too
+    full to record it) is found by the next run, which alerts for it: every such run since the
+    last `ok` one that has no alert yet.
+    """
     run = store.run(run_id)
     if run is None or run["status"] == "running":
         return []
+    earlier = list(store.db.query(_UNREPORTED_ENDS, {"run_id": run_id}))
     messages = []
-    for message, details in _problems(store, run, health):
-        alert(store, run_id, message, {"run_id": run_id, **details})
-        messages.append(message)
+    for each in [*earlier, run]:
+        for message, details in _problems(store, each, health):
+            alert(store, each["id"], message, {"run_id": each["id"], **details})
+            messages.append(message)
     return messages

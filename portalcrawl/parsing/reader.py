@@ -28,6 +28,7 @@ from typing import Any
 
 from parsel import Selector
 
+from portalcrawl import lifetime
 from portalcrawl.parsing.article import is_not_found, parse_article
 from portalcrawl.parsing.derived import Derived, derive
 from portalcrawl.parsing.loaders import article_item
@@ -233,6 +234,7 @@ class Helper:
 def _serve(tasks: int, readings: int, profile: Profile, base: str) -> None:
     """The helper's loop: a task in, its reading out, until the task pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the crawl, which closes us
+    lifetime.die_with_parent(signal.SIGKILL, os.getppid())  # a killed crawl leaves no helper
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):  # hold no pipe of the monitor's open
         os.dup2(devnull, fd)

@@ -15,8 +15,13 @@ from sqlite_utils import Database
 
 from portalcrawl.store.crawlstate import to_json, utcnow
 
-# What a crawl's command line holds: `python -m portalcrawl.crawl` or `scrapy crawl portal`.
-CRAWL_MARKS = (b"portalcrawl", b"scrapy")
+# What the command line of a run's owner holds: `python -m portalcrawl.crawl`, `scrapy crawl
+# portal`, or the monitor that created the row (`python -m monitor run|schedule`).
+CRAWL_MARKS = (b"portalcrawl", b"scrapy", b"monitor")
+
+
+class RunInProgress(Exception):
+    """Another run on the same store has not finished: one run at a time."""
 
 
 def pid_alive(pid: int | None) -> bool:
@@ -27,6 +32,8 @@ def pid_alive(pid: int | None) -> bool:
     """
     if not pid:
         return False
+    if pid == os.getpid():
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -72,8 +79,19 @@ class RunLog:
         portal_url: str | None = None,
         pid: int | None = None,
     ) -> int:
-        """A new run row; the first run that will complete on this store is a baseline."""
+        """A new run row, owned by `pid` from the start; the first run that will complete on this
+        store is a baseline. RunInProgress when another run's owner is alive: the check and the
+        insert are one write transaction, so two runs started together cannot both pass."""
         with self.db.atomic():
+            self.mark_aborted_runs()
+            live = self.db.execute(
+                "SELECT id, pid FROM runs WHERE status = 'running' ORDER BY id LIMIT 1"
+            ).fetchone()
+            if live:
+                raise RunInProgress(
+                    f"run {live[0]} is still running on this store (pid {live[1]}): "
+                    "one run at a time, try again when it has finished"
+                )
             done = self.db.execute(
                 "SELECT 1 FROM runs WHERE status IN ('ok', 'partial') LIMIT 1"
             ).fetchone()
@@ -85,8 +103,9 @@ class RunLog:
             return int(cur.lastrowid)
 
     def claim_run(self, run_id: int, pid: int) -> None:
-        """The crawl process takes over a run row the monitor created."""
-        self.db.execute("UPDATE runs SET pid=? WHERE id=?", [pid, run_id])
+        """The crawl process takes over a run row the monitor created (committed at once)."""
+        with self.db.atomic():
+            self.db.execute("UPDATE runs SET pid=? WHERE id=?", [pid, run_id])
 
     def finish_run(
         self,

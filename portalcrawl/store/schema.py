@@ -253,7 +253,12 @@ TABLES: tuple[Table, ...] = (
             ),
             C("sections", "TEXT", "JSON array of the sections crawled.", "NOT NULL DEFAULT '[]'"),
             C("portal_url", "TEXT", "The portal crawled."),
-            C("pid", "INTEGER", "Process id of the crawl, to detect a killed run."),
+            C(
+                "pid",
+                "INTEGER",
+                "Process id of the run's owner (the monitor that made the row, then its crawl), "
+                "set from the start: a killed run is detected, two runs never overlap.",
+            ),
             C("pages", "INTEGER", "Listing pages read.", "NOT NULL DEFAULT 0"),
             C("articles", "INTEGER", "Article pages fetched and stored.", "NOT NULL DEFAULT 0"),
             C(
