@@ -80,8 +80,9 @@ def test_a_run_killed_mid_crawl_leaves_a_whole_store_and_the_next_run_catches_up
     check_store(db_path)
     assert live_in_store(db_path) == live_on_portal(corpus)
     # The killed run was the first: the catching-up run is still the baseline, so the portal's
-    # existing articles are not announced as new, neither now nor later.
-    assert query(db_path, "SELECT count(*) FROM notices") == [(0,)]
+    # existing articles are not announced as new, neither now nor later; the killed run is
+    # announced by the one rule for every run that ends aborted: its crawler alert.
+    assert query(db_path, "SELECT kind, run_id FROM notices") == [("crawler_alert", 1)]
     assert query(db_path, "SELECT count(*) FROM section_state WHERE synced = 0") == [(0,)]
 
 
@@ -118,6 +119,9 @@ def test_notices_of_a_run_killed_after_storing_are_made_once_by_the_next_run(
         second = crawl(server, db, *notify)
     assert second["new"] == 3
     lines = [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines()]
+    alerts = [line for line in lines if line["kind"] == "crawler_alert"]
+    lines = [line for line in lines if line["kind"] != "crawler_alert"]
+    assert len(alerts) == 1  # the killed run's, raised by the next run
     assert sorted(line["asset_id"] for line in lines) == sorted(a.asset_id for a in fresh)
     assert len({line["idempotency_key"] for line in lines}) == 3
     check_store(db)
@@ -226,7 +230,12 @@ def test_a_run_is_alive_only_while_its_crawl_process_is(tmp_path: Path) -> None:
     wait_for(lambda: Path(f"/proc/{zombie.pid}/stat").read_text().split(") ")[1][0] == "Z")
     try:
         with Store(tmp_path / "portal.sqlite3") as store:
-            runs = {p.pid: store.start_run(pid=p.pid) for p in (alive, other, zombie)}
+            runs = {  # rows as runs' owners leave them (start_run refuses a second running one)
+                p.pid: store.db.execute(
+                    "INSERT INTO runs(started_at, status, pid) VALUES ('', 'running', ?)", [p.pid]
+                ).lastrowid
+                for p in (alive, other, zombie)
+            }
             assert sorted(store.mark_aborted_runs()) == sorted([runs[other.pid], runs[zombie.pid]])
     finally:
         for proc in (alive, other, zombie):
