@@ -208,7 +208,8 @@ def _problems(
 _UNREPORTED_ENDS = """
 SELECT * FROM runs r
 WHERE r.id < :run_id AND r.status IN ('failed', 'aborted')
-  AND r.id > (SELECT coalesce(max(id), 0) FROM runs WHERE status = 'ok' AND id < :run_id)
+  AND r.id > (SELECT coalesce(max(id), 0) FROM runs
+               WHERE status IN ('ok', 'partial') AND id < :run_id)
   AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.kind = 'crawler_alert' AND n.run_id = r.id)
 ORDER BY r.id
 """
