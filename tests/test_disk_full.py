@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from monitor.localportal import PortalServer, build_corpus
-from tests.conftest import LOCAL_COPY, crawl, monitor_cli
+from tests.clirun import LOCAL_COPY, crawl, monitor_cli
 from tests.faultkit import check_store, live_in_store, live_on_portal, one_error_line, query
 from tests.smallfs import fill, resize, tmpfs
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import monitor_cli
+from tests.clirun import monitor_cli
 from tests.faultkit import one_error_line
 from tests.storefactory import article, build_store
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from monitor.localportal import PortalServer, build_corpus
-from tests.conftest import LOCAL_COPY, ROOT, crawl
+from tests.clirun import LOCAL_COPY, ROOT, crawl
 from tests.faultkit import (
     article_path,
     check_store,

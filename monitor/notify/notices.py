@@ -205,16 +205,6 @@ def _problems(
     return found
 
 
-_UNREPORTED_ENDS = """
-SELECT * FROM runs r
-WHERE r.id < :run_id AND r.status IN ('failed', 'aborted')
-  AND r.id > (SELECT coalesce(max(id), 0) FROM runs
-               WHERE status IN ('ok', 'partial') AND id < :run_id)
-  AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.kind = 'crawler_alert' AND n.run_id = r.id)
-ORDER BY r.id
-"""
-
-
 def check_health(store: Store, run_id: int, health: HealthConfig) -> list[str]:
     """Crawler alerts for a finished run, so a portal layout change never passes silently.
 
@@ -226,7 +216,7 @@ def check_health(store: Store, run_id: int, health: HealthConfig) -> list[str]:
     run = store.run(run_id)
     if run is None or run["status"] == "running":
         return []
-    earlier = list(store.db.query(_UNREPORTED_ENDS, {"run_id": run_id}))
+    earlier = store.unreported_ends(run_id)
     messages = []
     for each in [*earlier, run]:
         for message, details in _problems(store, each, health):

@@ -135,6 +135,22 @@ class RunLog:
         params.append(run_id)
         self.db.execute(f"UPDATE runs SET {', '.join(sets)} WHERE id=?", params)
 
+    def unreported_ends(self, run_id: int) -> list[dict[str, Any]]:
+        """Runs before `run_id`, since the last ok or partial one, that ended failed or aborted
+        and have no crawler alert yet (killed, or too short of disk to say so themselves)."""
+        return list(
+            self.db.query(
+                """SELECT * FROM runs r
+                WHERE r.id < :run_id AND r.status IN ('failed', 'aborted')
+                  AND r.id > (SELECT coalesce(max(id), 0) FROM runs
+                              WHERE status IN ('ok', 'partial') AND id < :run_id)
+                  AND NOT EXISTS (SELECT 1 FROM notices n
+                                  WHERE n.kind = 'crawler_alert' AND n.run_id = r.id)
+                ORDER BY r.id""",
+                {"run_id": run_id},
+            )
+        )
+
     def run(self, run_id: int) -> dict[str, Any] | None:
         rows = list(self.db.query("SELECT * FROM runs WHERE id=?", [run_id]))
         return rows[0] if rows else None
