@@ -56,6 +56,7 @@ class Removal(scrapy.Item):
     reason = scrapy.Field()
     url = scrapy.Field()
     response = scrapy.Field()  # archived (WARC) as the proof of the removal
+    why = scrapy.Field()  # what asked for the page: "confirm" (no longer listed), "audit", …
 
 
 class FetchFailed(scrapy.Item):

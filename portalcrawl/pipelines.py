@@ -9,6 +9,7 @@ import os
 import sqlite3
 import time
 from collections import defaultdict
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,10 @@ class StorePipeline:
         self.saved = IdSet()
         self.backlog_open = False  # the store's backlog has rows: a saved article clears its own
         self.removed = 0
+        self.gone: list[Removal] = []  # confirmed gone this run, if the run stays healthy
+        self.confirm = timedelta(
+            minutes=crawler.settings.getfloat("PORTALCRAWL_REMOVAL_CONFIRM_MINUTES")
+        )
         self.events: dict[str, int] = defaultdict(int)
         self.failure: str | None = None
         self.batch_items = 0
@@ -187,9 +192,10 @@ class StorePipeline:
         if isinstance(item, ArticleItem):
             self._save(item)
         elif isinstance(item, Removal):
-            if self.store.mark_removed(item["asset_id"], self.run_id, item["reason"]):
-                self.removed += 1
-                self._archive(item, None)
+            first_seen = self.store.suspect_gone(item["asset_id"], item["reason"], self.run_id)
+            confirmed = datetime.fromisoformat(first_seen) <= datetime.now(UTC) - self.confirm
+            if item.get("why") == "confirm" or confirmed:
+                self.gone.append(item)  # announced at the end if the portal was healthy
         elif isinstance(item, FetchFailed):
             self.backlog_open = True
             self.store.add_backlog(
@@ -254,6 +260,32 @@ class StorePipeline:
             self.store.close()
             self.store = None
 
+    def _removals(self, spider: Spider) -> None:
+        """Removals confirmed this run, announced only when the portal was otherwise healthy:
+        its sections listed articles and other articles answered. One still listed somewhere
+        this run is not gone."""
+        assert self.store is not None
+        self.store.forget_answered_suspects()
+        if not self.gone:
+            return
+        listed = list(getattr(spider, "listed_assets", {}).values())
+        healthy = getattr(spider, "portal_healthy", lambda: True)()
+        if not healthy:
+            logger.warning(
+                "%d articles answered not found while the portal was not healthy: "
+                "none announced removed",
+                len(self.gone),
+            )
+            return
+        for item in self.gone:
+            asset_id = item["asset_id"]
+            if not any(asset_id in ids for ids in listed) and self.store.mark_removed(
+                asset_id, self.run_id, item["reason"]
+            ):
+                self.removed += 1
+                self._archive(item, None)
+            self.store.forget_suspects([asset_id])
+
     def _apply_sightings(self, answered: Any) -> None:
         """Listing entries of stored articles, and backlog URLs that got an answer this run."""
         assert self.store is not None
@@ -261,6 +293,7 @@ class StorePipeline:
             for url in answered:
                 self.store.clear_backlog(url)
             self.store.apply_sightings(self.run_id, self.saved)
+            self._removals(self.crawler.spider)
 
     def _finish(self, spider: Spider, reason: str) -> None:
         assert self.store is not None

@@ -286,6 +286,7 @@ class PortalServer:
         return None
 
     def _answer(self, method: str, path: str, user_agent: str) -> tuple[Response, bool]:
+        arrived = time.time()  # the request's time in the log: when it came, not when answered
         with self._lock:
             failure = self._take(self._failures, path)
             truncate = failure is None and self._take(self._truncations, path) is not None
@@ -305,5 +306,5 @@ class PortalServer:
             if change is not None:
                 response = change(response)
         with self._lock:
-            self._log.append(RequestRecord(method, path, user_agent, response.status, time.time()))
+            self._log.append(RequestRecord(method, path, user_agent, response.status, arrived))
         return response, truncate

@@ -57,6 +57,13 @@ def history_cutoff(store: Store, hours: float) -> str:
     return to_iso(start)
 
 
+def _announced_removal(store: Store, asset_id: int) -> bool:
+    row = store.db.execute(
+        "SELECT 1 FROM notices WHERE asset_id = ? AND kind = 'removed' LIMIT 1", [asset_id]
+    ).fetchone()
+    return row is not None
+
+
 def edit_diff(store: Store, asset_id: int, version: int, fields: list[str]) -> str | None:
     """Plain word diff of version-1 → version, one 'field: …' paragraph per changed field."""
     pair = store.version_pair(asset_id, version)
@@ -85,6 +92,8 @@ def create_notices(
     history = history_cutoff(store, history_hours)
     with store.atomic():
         for event in store.unannounced_events(history):
+            if event["kind"] == "restored" and not _announced_removal(store, event["asset_id"]):
+                continue  # its removal was never announced: nothing to take back
             fields = as_list(event["fields"]) if event["kind"] == "edited" else []
             diff = None
             if fields and event["version"]:
@@ -153,10 +162,18 @@ def _problems(
     store: Store, run: Mapping[str, Any], health: HealthConfig
 ) -> list[tuple[str, dict[str, Any]]]:
     run_id = run["id"]
+    stats = RunReport.from_json(run.get("stats"))
+    if stats.finish_reason == "maintenance":
+        # One alert for the window, not one per section, request or article.
+        return [
+            (
+                f"portal in maintenance: run {run_id} ended early ({run.get('error') or ''})",
+                {"status": run["status"], "finish_reason": "maintenance"},
+            )
+        ]
     if run["status"] in ("failed", "aborted"):
         reason = run.get("error") or "no reason recorded"
         return [(f"run {run_id} {run['status']}: {reason}", {"status": run["status"]})]
-    stats = RunReport.from_json(run.get("stats"))
     found: list[tuple[str, dict[str, Any]]] = []
     if stats.sections:
         before = _previous_counts(store, run_id)

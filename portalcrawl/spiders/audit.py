@@ -25,8 +25,8 @@ def audit_list(
     settings: BaseSettings,
     points: Mapping[str, BackfillPoint],
     sections: Iterable[Section],
-) -> list[tuple[int, str]]:
-    """(asset id, URL) of the articles this run re-verifies, longest unverified first.
+) -> list[tuple[int, str, str | None]]:
+    """(asset id, URL, listing date) of the articles this run re-verifies, longest unverified first.
 
     While a backfill is under way only the articles that would otherwise pass the cycle before
     the next run are taken (everything was stored recently); after it, at least the cycle's

@@ -128,15 +128,14 @@ def record_walks(
 ) -> None:
     """Each section's state after the run: in step (synced), resume point, backfill done.
 
-    A partial run leaves a section in step when its walk ended cleanly, and keeps one that
-    was in step so when the budget ended the walk before its end (nothing failed in it): the
-    next run starts from the top anyway."""
+    A section is in step when its walk ended cleanly; one that was stays so when its walk did
+    not end (the budget came first, or its listing came back empty) and nothing in it failed:
+    the next run starts from the top anyway."""
     ended = status in ("ok", "partial")
     for section, state in report.sections.items():
         walk = walks.get(section)
-        synced = ended and (
-            state.clean or (status == "partial" and section in was_synced and not state.failed)
-        )
+        unfinished = section in was_synced and not state.failed and not state.walk_done
+        synced = ended and (state.clean or unfinished)
         store.set_section_state(section, synced=synced, run_id=run_id, count=state.listed)
         if ended and state.clean:
             store.clear_section_backlog(section)

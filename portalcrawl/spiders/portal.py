@@ -15,6 +15,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
 from portalcrawl.items import ArticleItem, FetchFailed, ListingPage, ListingSeen, Removal
@@ -96,6 +97,8 @@ class PortalSpider(scrapy.Spider):
         self.oldest_listed: dict[str, date] = {}
         self.new_in_section: dict[str, int] = {}
         self.walks = {s.path: SectionWalk(self.points.get(s.path)) for s in self.sections}
+        self.emptied: set[str] = set()  # sections that had articles and listed none
+        self.first_pages = len(self.sections)  # first listing pages not answered yet
         crawler.signals.connect(self.on_idle, signal=signals.spider_idle)
 
     def _load_state(self, db_path: str | None) -> None:
@@ -103,7 +106,8 @@ class PortalSpider(scrapy.Spider):
         self.synced: set[str] = set()
         self.backlog: list[dict[str, Any]] = []
         self.points: dict[str, BackfillPoint] = {}
-        self.audit: list[tuple[int, str]] = []
+        self.audit: list[tuple[int, str, str | None]] = []
+        self.suspects: list[tuple[int, str, str | None]] = []
         if not db_path or not Path(db_path).is_file():
             return
         try:
@@ -112,6 +116,7 @@ class PortalSpider(scrapy.Spider):
                 self.synced = store.synced_sections()
                 self.backlog = store.backlog()
                 self.points = store.backfill_points()
+                self.suspects = store.removal_suspects()
                 self.audit = audit_list(store, self.settings, self.points, self.sections)
         except (StoreError, Exception) as exc:  # an empty or new store: crawl as a first run
             logger.warning("could not read crawl state, crawling as a first run: %s", exc)
@@ -133,12 +138,15 @@ class PortalSpider(scrapy.Spider):
                 )
                 for request in self._article_requests(wanted, BACKLOG_PRIORITY):
                     yield request
-        for asset_id, url in self.audit:
-            wanted = Wanted(
-                url, article_key(url, self.profile.routes), None, None, asset_id, "audit"
-            )
-            for request in self._article_requests(wanted, AUDIT_PRIORITY):
-                yield request
+        for why, rows, priority in (
+            ("suspect", self.suspects, CONFIRM_PRIORITY),
+            ("audit", self.audit, AUDIT_PRIORITY),
+        ):
+            for asset_id, url, listed in rows:
+                key = article_key(url, self.profile.routes)
+                wanted = Wanted(url, key, None, listed, asset_id, why)
+                for request in self._article_requests(wanted, priority):
+                    yield request
         for section in self.sections:
             self.report.section(section.path)
             self.listed_assets[section.path] = IdSet()
@@ -176,6 +184,12 @@ class PortalSpider(scrapy.Spider):
             self.profile.section(section),
         )
         keys = tuple(e.key for e in page.entries)
+        if response.meta["page"] == 1:
+            self._first_page_answered()
+            if not page.entries and self.known.held(section) > 0:
+                self.emptied.add(section)  # the alert says so; nothing of it is confirmed gone
+                self._maintenance_check()
+                return
         previous = response.meta["previous"]
         if keys and previous and keys[0] == previous[0]:
             report.walk_done = True  # Liferay answered a past-the-end page with the last page
@@ -410,8 +424,24 @@ class PortalSpider(scrapy.Spider):
         if reading.not_found:
             reason = "404" if response.status in NOT_FOUND else "soft404"
             asset_id = wanted.asset_id or (self._asset_for(wanted.key) if wanted.key else None)
-            if asset_id is not None and asset_id in self.known:
-                yield Removal(asset_id=asset_id, reason=reason, url=response.url, response=response)
+            if wanted.why in ("listing", "backfill"):
+                # Listed this very run: a transient answer, a failure to retry, never a removal.
+                self.crawler.stats.inc_value("portalcrawl/not_found_while_listed")
+                yield FetchFailed(
+                    url=response.url,
+                    kind="article",
+                    section=wanted.section,
+                    asset_id=asset_id,
+                    error=f"HTTP {response.status}: not found while listed",
+                )
+            elif asset_id is not None and asset_id in self.known:
+                yield Removal(
+                    asset_id=asset_id,
+                    reason=reason,
+                    url=response.url,
+                    response=response,
+                    why=wanted.why,
+                )
             return
         if reading.asset_id is None or reading.item is None:
             self.report.unparseable += 1
@@ -445,6 +475,8 @@ class PortalSpider(scrapy.Spider):
         if failure.check(RunEnding):
             return  # never sent: the run is at its budget; the next run takes it up
         self._answered(request.meta)
+        if kind == "listing" and request.meta.get("page") == 1:
+            self._first_page_answered()
         message = failure_message(failure)
         self.report.errors += 1
         self.report.last_error = f"{message} ({urlsplit(request.url).netloc})"
@@ -457,6 +489,31 @@ class PortalSpider(scrapy.Spider):
             section=section,
             asset_id=wanted.asset_id if wanted else None,
             error=message[:300],
+        )
+
+    # -- the portal's health ---------------------------------------------------------------
+
+    def _first_page_answered(self) -> None:
+        self.first_pages -= 1
+        self._maintenance_check()
+
+    def _maintenance_check(self) -> None:
+        """Every section that had articles lists none: the portal is in maintenance."""
+        had = {s.path for s in self.sections if self.known.held(s.path) > 0}
+        if self.first_pages <= 0 and had and had <= self.emptied:
+            logger.warning("every section that had articles lists none: portal in maintenance")
+            self.crawler.stats.set_value("portalcrawl/end_reason", "maintenance")
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="maintenance"))
+
+    def portal_healthy(self) -> bool:
+        """A 404 means a removal only while the portal is otherwise healthy in this run: it
+        was not ended for maintenance or busyness, every section lists articles, other
+        articles answer."""
+        ended = self.crawler.stats.get_value("portalcrawl/end_reason")
+        return (
+            ended not in ("maintenance", "portal_busy")
+            and not self.emptied
+            and (self.report.article_pages > 0)
         )
 
     def on_idle(self) -> None:

@@ -22,6 +22,13 @@ class BackfillPoint:
     total: int | None  # the listing's total when offset was recorded
 
 
+def _listing_date(day: str | None) -> str | None:
+    """A stored listing date (YYYY-MM-DD) as a listing shows it (dd/mm/yyyy)."""
+    if not day or len(day) < 10:
+        return None
+    return f"{day[8:10]}/{day[5:7]}/{day[0:4]}"
+
+
 def _iso(when: datetime) -> str:
     return when.astimezone(UTC).replace(microsecond=0).isoformat()
 
@@ -86,17 +93,56 @@ class FieldState:
             done = done and bool(finished)
         return {"stored": stored, "listed": listed, "done": done}
 
+    # -- removals that persist ----------------------------------------------------------------
+
+    def suspect_gone(self, asset_id: int, reason: str, run_id: int | None) -> str:
+        """Note a live article found gone; returns when it was first found so (UTC ISO)."""
+        now = datetime.now(UTC).replace(microsecond=0).isoformat()
+        self.db.execute(
+            "INSERT INTO removal_suspects(asset_id, reason, first_seen_at, last_run_id) "
+            "VALUES (?,?,?,?) ON CONFLICT(asset_id) DO UPDATE SET reason=excluded.reason, "
+            "last_run_id=excluded.last_run_id",
+            [asset_id, reason, now, run_id],
+        )
+        row = self.db.execute(
+            "SELECT first_seen_at FROM removal_suspects WHERE asset_id=?", [asset_id]
+        ).fetchone()
+        return str(row[0])
+
+    def forget_suspects(self, asset_ids: Iterable[int]) -> None:
+        self.db.conn.executemany(
+            "DELETE FROM removal_suspects WHERE asset_id=?", ((a,) for a in asset_ids)
+        )
+
+    def forget_answered_suspects(self) -> None:
+        """Suspects that answered this run (the run's saved articles) are not gone."""
+        self.db.execute(
+            "DELETE FROM removal_suspects WHERE asset_id IN (SELECT asset_id FROM temp.run_saved)"
+        )
+
+    def removal_suspects(self) -> list[tuple[int, str, str | None]]:
+        """Asset id, URL, listing date of the live articles whose removal waits confirming."""
+        rows = self.db.execute(
+            "SELECT s.asset_id, a.url, (SELECT min(e.listed_date) FROM listing_entries e "
+            "WHERE e.asset_id = a.asset_id) FROM removal_suspects s JOIN articles a "
+            "ON a.asset_id = s.asset_id AND a.status = 'live' ORDER BY s.asset_id"
+        ).fetchall()
+        return [(a, url, _listing_date(day)) for a, url, day in rows]
+
     # -- the rolling audit ---------------------------------------------------------------------
 
-    def audit_candidates(self, limit: int) -> list[tuple[int, str]]:
-        """The live articles verified longest ago (never first), with their URLs."""
+    def audit_candidates(self, limit: int) -> list[tuple[int, str, str | None]]:
+        """The live articles verified longest ago (never first): asset id, URL, and the date
+        their listing shows (dd/mm/yyyy; a migrated article's page has no date of its own)."""
         if limit <= 0:
             return []
-        return self.db.execute(
-            "SELECT asset_id, url FROM articles WHERE status = 'live' "
-            "ORDER BY verified_at IS NOT NULL, verified_at, asset_id LIMIT ?",
+        rows = self.db.execute(
+            "SELECT a.asset_id, a.url, (SELECT min(e.listed_date) FROM listing_entries e "
+            "WHERE e.asset_id = a.asset_id) FROM articles a WHERE a.status = 'live' "
+            "ORDER BY a.verified_at IS NOT NULL, a.verified_at, a.asset_id LIMIT ?",
             [limit],
         ).fetchall()
+        return [(a, url, _listing_date(day)) for a, url, day in rows]
 
     def audit_quota(self, cycle: timedelta, gap: timedelta, *, spread: bool) -> int:
         """Articles to re-verify this run so that each is verified once per cycle: those that

@@ -44,6 +44,12 @@ def _archive_references(conn: sqlite3.Connection) -> None:
         add_column(conn, "article_events", column)
 
 
+def _create(conn: sqlite3.Connection, table: str) -> None:
+    """A new table, as schema.py declares it."""
+    for stmt in next(t for t in schema.TABLES if t.name == table).ddl():
+        conn.execute(stmt)
+
+
 def _field_state(conn: sqlite3.Connection) -> None:
     add_column(conn, "articles", "verified_at")
     for column in ("backfill_done", "resume_offset", "resume_total", "listed_total"):
@@ -72,6 +78,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         5,
         "notices.permalink: the change's page on the static site",
         lambda conn: add_column(conn, "notices", "permalink"),
+    ),
+    Migration(
+        6,
+        "removal_suspects: a 404 is announced only once confirmed",
+        lambda conn: _create(conn, "removal_suspects"),
     ),
 )
 

@@ -431,6 +431,20 @@ TABLES: tuple[Table, ...] = (
         public=False,
     ),
     Table(
+        "removal_suspects",
+        "Crawler bookkeeping: live articles that answered 404 or a soft 404 and are not yet "
+        "announced removed: a removal is confirmed on a later healthy run at least "
+        "removal_confirm_minutes after the first sighting (or when no longer listed where it "
+        "was); an answer in between forgets it.",
+        (
+            C("asset_id", "INTEGER", "The article.", "PRIMARY KEY"),
+            C("reason", "TEXT", "'404' or 'soft404'.", "NOT NULL"),
+            C("first_seen_at", "TEXT", "When it was first found gone (UTC).", "NOT NULL"),
+            C("last_run_id", "INTEGER", "Last run that found it gone."),
+        ),
+        public=False,
+    ),
+    Table(
         "crawl_backlog",
         "Crawler bookkeeping: requests that failed after retries, tried first by the next run.",
         (
