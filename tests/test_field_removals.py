@@ -7,7 +7,7 @@ import pytest
 
 from monitor.localportal import PortalServer, build_corpus
 from monitor.localportal.faults import maintenance, transient_404
-from tests.conftest import crawl
+from tests.clirun import crawl
 from tests.faultkit import query
 
 RECENT = ("--set", "PORTALCRAWL_REVISIT_HOURS=100000")  # every listed article re-fetched

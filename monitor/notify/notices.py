@@ -57,13 +57,6 @@ def history_cutoff(store: Store, hours: float) -> str:
     return to_iso(start)
 
 
-def _announced_removal(store: Store, asset_id: int) -> bool:
-    row = store.db.execute(
-        "SELECT 1 FROM notices WHERE asset_id = ? AND kind = 'removed' LIMIT 1", [asset_id]
-    ).fetchone()
-    return row is not None
-
-
 def edit_diff(store: Store, asset_id: int, version: int, fields: list[str]) -> str | None:
     """Plain word diff of version-1 → version, one 'field: …' paragraph per changed field."""
     pair = store.version_pair(asset_id, version)
@@ -92,7 +85,7 @@ def create_notices(
     history = history_cutoff(store, history_hours)
     with store.atomic():
         for event in store.unannounced_events(history):
-            if event["kind"] == "restored" and not _announced_removal(store, event["asset_id"]):
+            if event["kind"] == "restored" and not store.announced_removal(event["asset_id"]):
                 continue  # its removal was never announced: nothing to take back
             fields = as_list(event["fields"]) if event["kind"] == "edited" else []
             diff = None

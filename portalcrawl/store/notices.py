@@ -72,6 +72,13 @@ class Outbox:
         left out."""
         return list(self.db.query(_UNANNOUNCED, {"history": history}))
 
+    def announced_removal(self, asset_id: int) -> bool:
+        """A `removed` notice was made for the article (a restoration takes it back)."""
+        row = self.db.execute(
+            "SELECT 1 FROM notices WHERE asset_id = ? AND kind = 'removed' LIMIT 1", [asset_id]
+        ).fetchone()
+        return row is not None
+
     def version_pair(
         self, asset_id: int, version: int
     ) -> tuple[dict[str, Any], dict[str, Any]] | None:
