@@ -129,11 +129,11 @@ def run(articles: int, budget: int) -> dict[str, Any]:
                     for s, ids in newest.items()
                     if ids
                 }
-            if outcome.stats.get("backfill", {}).get("done") or runs > 60:
+            if (outcome.stats.backfill or {}).get("done") or runs > 60:
                 break
         figures["backfill_runs"] = runs
         figures["backfill_target"] = math.ceil(len(listed) / budget) + 1
-        figures["crawl_delay_used"] = first.stats.get("crawl_delay") if first else None
+        figures["crawl_delay_used"] = first.stats.crawl_delay if first else None
         backfilled_at = datetime.now(UTC)
         quiet, quiet_requests = cycle()
         figures["quiet_run_requests"] = quiet_requests
