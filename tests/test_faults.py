@@ -276,6 +276,9 @@ def _lock_mid_crawl(corpus: Any, portal: PortalServer, db_path: Path) -> None:
     portal.set_delay(0.25)
     proc = start_run(portal, db_path, env=FAST_LOCK)
     wait_for(lambda: count(db_path, "articles") >= 5, what="5 articles stored")
+    # slow the rest down so the crawl is surely still under way, however loaded the machine,
+    # when the lock is taken: its next batch commit must meet the lock, not a finished run
+    portal.set_delay(3.0)
     locker = sqlite3.connect(db_path, isolation_level=None)
     locker.execute("BEGIN EXCLUSIVE")
     try:  # held until the crawl has met it and given up, however long that takes under load
