@@ -2,35 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    type: str
-    doc: str
-    constraint: str = ""
-
-    def ddl(self) -> str:
-        return " ".join(part for part in (f"[{self.name}]", self.type, self.constraint) if part)
-
-
-@dataclass(frozen=True)
-class Table:
-    name: str
-    doc: str
-    columns: tuple[Column, ...]
-    extra: tuple[str, ...] = ()
-    indexes: tuple[str, ...] = field(default=())
-    public: bool = True
-
-    def ddl(self) -> list[str]:
-        body = ",\n  ".join([c.ddl() for c in self.columns] + list(self.extra))
-        stmts = [f"CREATE TABLE IF NOT EXISTS [{self.name}] (\n  {body}\n)"]
-        stmts += [ix for ix in self.indexes]
-        return stmts
-
+from portalcrawl.store.columns import Column, Table
+from portalcrawl.store.crawlschema import CRAWL_TABLES
 
 C = Column
 
@@ -371,93 +344,7 @@ TABLES: tuple[Table, ...] = (
         ),
         public=False,
     ),
-    Table(
-        "article_urls",
-        "Crawler bookkeeping: every URL key (slug or id form) seen for an article.",
-        (
-            C("url_key", "TEXT", "'slug:<urlTitle>' or 'id:<assetEntryId>'.", "PRIMARY KEY"),
-            C("asset_id", "INTEGER", "The article it leads to.", "NOT NULL"),
-        ),
-        indexes=("CREATE INDEX IF NOT EXISTS idx_urls_asset ON article_urls(asset_id)",),
-        public=False,
-    ),
-    Table(
-        "listing_entries",
-        "Crawler bookkeeping: the last listing entry seen per article and section.",
-        (
-            C("asset_id", "INTEGER", "The article.", "NOT NULL"),
-            C("section", "TEXT", "Section path.", "NOT NULL"),
-            C(
-                "entry_hash",
-                "TEXT",
-                "Hash of the entry's comparison form (title, date, summary, cover).",
-                "NOT NULL",
-            ),
-            C("listed_date", "TEXT", "Date shown in the listing (YYYY-MM-DD)."),
-            C("last_run_id", "INTEGER", "Last run that saw it listed."),
-        ),
-        extra=("PRIMARY KEY (asset_id, section)",),
-        public=False,
-    ),
-    Table(
-        "section_state",
-        "Crawler bookkeeping: whether a section's store is in step with its listing.",
-        (
-            C("section", "TEXT", "Section path.", "PRIMARY KEY"),
-            C(
-                "synced",
-                "INTEGER",
-                "1 once a run walked and fetched it cleanly; 0 while a run "
-                "is under way or after a failure (the next run walks it whole).",
-                "NOT NULL DEFAULT 0",
-            ),
-            C("last_run_id", "INTEGER", "Last run that walked it."),
-            C("last_count", "INTEGER", "Articles listed in that run."),
-            C(
-                "backfill_done",
-                "INTEGER",
-                "1 once a walk reached the listing's end: the whole listing is stored.",
-                "NOT NULL DEFAULT 0",
-            ),
-            C(
-                "resume_offset",
-                "INTEGER",
-                "Backfill: listing entries from the top walked and stored; the next run resumes "
-                "at the page holding the next one.",
-            ),
-            C("resume_total", "INTEGER", "The listing's total when resume_offset was recorded."),
-            C("listed_total", "INTEGER", "The listing's total as last read (its counter)."),
-        ),
-        public=False,
-    ),
-    Table(
-        "removal_suspects",
-        "Crawler bookkeeping: live articles that answered 404 or a soft 404 and are not yet "
-        "announced removed: a removal is confirmed on a later healthy run at least "
-        "removal_confirm_minutes after the first sighting (or when no longer listed where it "
-        "was); an answer in between forgets it.",
-        (
-            C("asset_id", "INTEGER", "The article.", "PRIMARY KEY"),
-            C("reason", "TEXT", "'404' or 'soft404'.", "NOT NULL"),
-            C("first_seen_at", "TEXT", "When it was first found gone (UTC).", "NOT NULL"),
-            C("last_run_id", "INTEGER", "Last run that found it gone."),
-        ),
-        public=False,
-    ),
-    Table(
-        "crawl_backlog",
-        "Crawler bookkeeping: requests that failed after retries, tried first by the next run.",
-        (
-            C("url", "TEXT", "The URL that failed.", "PRIMARY KEY"),
-            C("kind", "TEXT", "'listing' or 'article'.", "NOT NULL"),
-            C("section", "TEXT", "Section path."),
-            C("asset_id", "INTEGER", "Known article, if any."),
-            C("run_id", "INTEGER", "Run that last failed it."),
-            C("attempts", "INTEGER", "Runs that failed it.", "NOT NULL DEFAULT 1"),
-            C("last_error", "TEXT", "Why."),
-        ),
-        public=False,
-    ),
+    *CRAWL_TABLES,
     Table(
         "meta",
         "Store metadata: schema_version.",
