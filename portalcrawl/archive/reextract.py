@@ -24,7 +24,7 @@ from scrapy.http import HtmlResponse
 
 from portalcrawl.archive.warc import RecordProblem, WarcRef, read_response
 from portalcrawl.items import ArticleItem
-from portalcrawl.parsing.derived import derive
+from portalcrawl.parsing.derived import comparable, derive
 from portalcrawl.parsing.reader import read_page
 from portalcrawl.pipelines import ValidatePipeline
 from portalcrawl.site.profile import Profile
@@ -121,7 +121,7 @@ def reextract(
         if item is None:
             report.problems.append(f"{capture['asset_id']}: no article on the archived page now")
             continue
-        if capture["extraction"] == "profile" and item.get("extraction") == "fallback":
+        if not comparable(capture["extraction"], item.get("extraction")):
             report.held += 1
             continue
         if derive(item).content_hash == capture["content_hash"]:

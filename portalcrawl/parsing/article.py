@@ -72,7 +72,7 @@ class RawArticle:
     source: str
     attachments: list[str] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
-    extraction: str = "profile"
+    extraction: str = "profile"  # or "fallback", or "migrated" (see `_bare`)
     article_id: int | None = None  # data-analytics-asset-id, not the identity (SPEC Part 2)
 
 
@@ -316,6 +316,14 @@ def date_line_in(scope: Element | None, skip: Element | None = None) -> str:
     return ""
 
 
+def _bare(content: Element) -> bool:
+    """The migrated template (SPEC: articles from the old portal): the content is paragraphs
+    and block elements only, no `div` of a template and no date line (checked by the caller).
+    A template of its own, not a template gone wrong: a changed profile template still has
+    its containers and its date line, and reads as "fallback"."""
+    return len(content) > 0 and not content.xpath(".//div")
+
+
 def _from_stock(
     content: Element, page: Element, page_url: str, profile: Profile, base: str, common: dict
 ) -> RawArticle:
@@ -385,6 +393,6 @@ def _from_stock(
         source=source,
         attachments=[u for u in links if "/documents/" in u],
         images=_links([content], "src", page_url, profile, base),
-        extraction="fallback",
+        extraction="migrated" if not date_text and _bare(content) else "fallback",
         **common,
     )

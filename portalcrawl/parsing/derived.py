@@ -32,3 +32,10 @@ def derived_of(item: Mapping[str, Any]) -> Derived:
     built by hand, a test's)."""
     carried = item.get("derived")
     return carried if isinstance(carried, Derived) else derive(item)
+
+
+def comparable(stored: str | None, read: str | None) -> bool:
+    """Whether a new reading may be compared with the stored version, by how each was
+    extracted: a page stored from the profile's template and read now without it (fallback,
+    or bare paragraphs) is a template gone wrong, held without a version, never an edit."""
+    return not (stored == "profile" and (read or "profile") != "profile")

@@ -449,11 +449,14 @@ class PortalSpider(scrapy.Spider):
             logger.warning("no article found on %s", response.url)
             return
         self.report.article_pages += 1
-        if reading.extraction == "fallback":
+        if reading.extraction == "migrated":
+            self.crawler.stats.inc_value("portalcrawl/migrated_pages")
+        elif reading.extraction == "fallback":
             self.report.fallback_pages += 1
-            known = self.known.article(reading.asset_id)
-            if known is None or known.extraction != "fallback":
-                self.report.degraded += 1  # not a page that always needed the fallback
+        if reading.extraction != "profile" and self.known.should_have_template(
+            reading.asset_id, reading.extraction, reading.item.get("published_at")
+        ):
+            self.report.degraded += 1
         if wanted.section:
             self.report.section(wanted.section).fetched += 1
         if reading.asset_id in self.fetched_assets:

@@ -14,7 +14,7 @@ from typing import Any
 import sqlite_utils
 
 from portalcrawl.archive.warc import WarcRef
-from portalcrawl.parsing.derived import derived_of
+from portalcrawl.parsing.derived import comparable, derived_of
 from portalcrawl.site.urls import article_section
 from portalcrawl.store import migrations, schema
 from portalcrawl.store.captures import Captures
@@ -99,8 +99,8 @@ class _Database(sqlite_utils.Database):
 @dataclass(frozen=True)
 class SaveResult:
     # "new", "edited", "restored", "unchanged", "reextracted" (save_reextraction), or "held":
-    # the page now needs the fallback extractor, whose reading of a template-built page is not
-    # comparable; no version is made.
+    # a page stored from the profile's template now reads without it (derived.comparable):
+    # not comparable, no version is made.
     kind: str
     version: int
     fields: tuple[str, ...] = ()
@@ -262,13 +262,17 @@ class Store(RunLog, Outbox, DeliveryLog, CrawlBookkeeping, Captures, FieldState)
     ) -> SaveResult:
         sections = to_json(merge_sections(as_list(old["sections"]), item.get("sections") or []))
         restored = old["status"] != "live"
-        degraded = old["extraction"] == "profile" and item.get("extraction") == "fallback"
+        degraded = not comparable(old["extraction"], item.get("extraction"))
         if old["content_hash"] == digest or degraded:
             url = item.get("url") if restored and item.get("url") else old["url"]
+            # the same text, read the way this build reads it (a page stored as `fallback`
+            # before migrated pages were told apart now says `migrated`)
+            extraction = old["extraction"] if degraded else item.get("extraction")
             self.db.execute(
                 "UPDATE articles SET last_seen_at=?, sections=?, status='live', removed_at=NULL, "
-                "url=?, article_id=COALESCE(?, article_id) WHERE asset_id=?",
-                [now, sections, url, item.get("article_id"), asset_id],
+                "url=?, article_id=COALESCE(?, article_id), "
+                "extraction=COALESCE(?, extraction) WHERE asset_id=?",
+                [now, sections, url, item.get("article_id"), extraction, asset_id],
             )
             if restored:
                 return SaveResult("restored", old["version"])
@@ -349,7 +353,7 @@ class Store(RunLog, Outbox, DeliveryLog, CrawlBookkeeping, Captures, FieldState)
                 return SaveResult("unchanged", 0)
             old = rows[0]
             derived = derived_of(item)
-            degraded = old["extraction"] == "profile" and item.get("extraction") == "fallback"
+            degraded = not comparable(old["extraction"], item.get("extraction"))
             if degraded or old["content_hash"] == derived.content_hash:
                 return SaveResult("held" if degraded else "unchanged", old["version"])
             result = SaveResult("reextracted", old["version"] + 1, tuple(changed_fields(old, item)))

@@ -89,7 +89,8 @@ TABLES: tuple[Table, ...] = (
             C(
                 "extraction",
                 "TEXT",
-                "'profile' (site-profile selectors) or 'fallback' (stock Liferay structure).",
+                "'profile' (site-profile selectors), 'fallback' (stock Liferay structure) or "
+                "'migrated' (the old portal's bare paragraphs, no date line of its own).",
                 "NOT NULL DEFAULT 'profile'",
             ),
             C(

@@ -89,6 +89,7 @@ class CrawlSnapshot:
         self._section_sets: list[tuple[str, ...]] = []
         self._extractions: list[str] = []
         self._held: dict[str, int] = {}
+        self.migrated_until: datetime | None = None  # the newest stored migrated article's date
 
     @classmethod
     def load(cls, store: Store) -> CrawlSnapshot:
@@ -124,6 +125,12 @@ class CrawlSnapshot:
             self._extraction.append(
                 extractions.setdefault(extraction or "profile", len(extractions))
             )
+            if (
+                extraction == "migrated"
+                and when
+                and (self.migrated_until is None or when > self.migrated_until)
+            ):
+                self.migrated_until = when
         self._section_sets = list(section_sets)
         self._extractions = list(extractions)
         self._held = dict(
@@ -135,6 +142,22 @@ class CrawlSnapshot:
         )
 
     # -- what the walk asks ----------------------------------------------------------------------
+
+    def should_have_template(
+        self, asset_id: int, extraction: str, published_at: str | None
+    ) -> bool:
+        """A page read without the profile's template that should have had it (the template
+        alert counts these): an article stored from the template before; a page needing the
+        fallback extractor that was not stored so before; a page in the migrated template
+        published after the newest migrated article stored (the archive's migration is a
+        date: what comes after it was written in the template)."""
+        known = self.article(asset_id)
+        if known is not None:
+            return known.extraction == "profile"
+        if extraction != "migrated":
+            return True
+        when = _parse_time(published_at)
+        return self.migrated_until is not None and when is not None and when > self.migrated_until
 
     def asset_for(self, key: str) -> int | None:
         """The asset id a URL key led to, or for an id-form key the id when it is known."""
