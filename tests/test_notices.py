@@ -211,14 +211,25 @@ def test_check_health_twice_makes_no_duplicates(store: Store) -> None:
     assert len(notices(store)) == 1
 
 
-def test_old_articles_caught_up_after_the_baseline_are_not_news(store: Store) -> None:
+def test_old_articles_the_backfill_caught_up_are_not_news(store: Store) -> None:
     run = store.start_run(portal_url=PORTAL)
-    store.save_article(article(7, "Bài cũ bị sót", published_at="2024-03-01T08:00:00+07:00"), run)
+    old = article(7, "Bài cũ bị sót", published_at="2024-03-01T08:00:00+07:00", backfill=True)
+    store.save_article(old, run)
     fresh = datetime.now(VN_TZ).replace(microsecond=0).isoformat()
-    store.save_article(article(8, "Bài mới đăng", published_at=fresh), run)
+    store.save_article(article(8, "Bài mới đăng", published_at=fresh, backfill=True), run)
     finish(store, run)
     create_notices(store, run)
     assert [(n["kind"], n["asset_id"]) for n in notices(store)] == [("new", 8)]
+
+
+def test_a_post_new_to_the_store_is_news_whatever_its_date(store: Store) -> None:
+    run = store.start_run(portal_url=PORTAL)
+    backdated = (datetime.now(VN_TZ) - timedelta(days=10)).replace(microsecond=0).isoformat()
+    store.save_article(article(9, "Thông cáo báo chí", published_at=backdated), run)
+    store.save_article(article(10, "Không rõ ngày", published_at=None), run)
+    finish(store, run)
+    create_notices(store, run)
+    assert [(n["kind"], n["asset_id"]) for n in notices(store)] == [("new", 9), ("new", 10)]
 
 
 def test_a_section_whose_listing_failed_is_not_called_empty(store: Store) -> None:

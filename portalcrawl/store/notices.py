@@ -27,6 +27,8 @@ NOTICE_COLUMNS = (
     "permalink",
 )
 
+# Each term is NOT NULL: `NOT (... NULL ...)` is NULL, which WHERE takes as false (an event
+# with no reason, a press release dated days back, was silently never announced).
 _UNANNOUNCED = """
 SELECT e.id, e.run_id, e.asset_id, e.kind, e.version, e.fields,
        coalesce(v.title, a.title) AS title, coalesce(v.url, a.url) AS url,
@@ -37,8 +39,8 @@ LEFT JOIN articles a ON a.asset_id = e.asset_id
 LEFT JOIN article_versions v ON v.asset_id = e.asset_id AND v.version = e.version
 WHERE coalesce(r.baseline, 0) = 0
   AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.event_id = e.id)
-  AND NOT (e.kind = 'new' AND e.reason = 'backfill'
-           AND coalesce(v.published_at, a.published_at) < :history)
+  AND NOT (e.kind = 'new' AND coalesce(e.reason, '') = 'backfill'
+           AND coalesce(v.published_at, a.published_at, '') < :history)
 ORDER BY e.id
 """
 
