@@ -24,6 +24,8 @@ class ArticleItem(scrapy.Item):
     extraction = scrapy.Field()
     url_keys = scrapy.Field()
     fetched_url = scrapy.Field()
+    # Limits the reader applied ("depth", "title", ...): each counted as portalcrawl/capped/NAME.
+    capped = scrapy.Field()
     backfill = scrapy.Field()  # found by the backfill: its `new` event is history caught up
     # Content hash and folded search text (parsing.derived.Derived), worked out by the reader.
     derived = scrapy.Field()

@@ -36,7 +36,8 @@ BATCH_ITEMS = 200
 
 
 class ValidatePipeline:
-    """An article without title or body is dropped, and the reason counted in the run stats."""
+    """An article without title or body is dropped, and the reason counted in the run stats;
+    so is each limit the reader applied to it (portalcrawl/capped/NAME)."""
 
     def __init__(self, stats: Any) -> None:
         self.stats = stats
@@ -48,6 +49,8 @@ class ValidatePipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
+        for limit in item.get("capped") or ():  # the reader's limits, counted where stats are
+            self.stats.inc_value(f"portalcrawl/capped/{limit}")
         for name, reason in (
             ("asset_id", "no_asset_id"),
             ("title", "no_title"),
@@ -300,9 +303,10 @@ class StorePipeline:
         stats = self.crawler.stats.get_stats()
         report = getattr(spider, "report", None)
         summary = report.summary() if report else RunReport()
-        dropped = {
-            k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("portalcrawl/dropped/")
-        }
+        dropped, summary.capped = (
+            {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith(f"portalcrawl/{c}/")}
+            for c in ("dropped", "capped")
+        )
         # Sent to the portal: requests refused at the budget were counted by Scrapy too.
         summary.requests = int(
             stats.get("portalcrawl/requests_sent", stats.get("downloader/request_count", 0))

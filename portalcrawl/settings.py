@@ -89,6 +89,8 @@ DOWNLOADER_MIDDLEWARES = {
 SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+    # Outermost on the way out: any callback's exception is a failed page, never a lost one.
+    "portalcrawl.spiders.unreadable.UnreadablePages": 10,
 }
 ITEM_PIPELINES = {
     "portalcrawl.pipelines.ValidatePipeline": 100,

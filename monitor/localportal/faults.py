@@ -1,5 +1,6 @@
 """Field conditions of the live portal, for the local copy: politeness it asks for, busy and
-maintenance windows, transient 404s, backdated posts and a mostly migrated archive.
+maintenance windows, transient 404s, backdated posts, a mostly migrated archive, and hostile
+article pages (deep nesting, a claim to another article's identity, raw control characters).
 
     faults = FieldFaults(server)          # installs itself in front of every answer
     faults.crawl_delay(0.05)              # robots.txt: Crawl-delay: 0.05
@@ -9,6 +10,9 @@ maintenance windows, transient 404s, backdated posts and a mostly migrated archi
     transient_404(server, article)        # its next answer is a 404, then it is fine
     migrate_archive(corpus, share=0.8)    # older news articles in the migrated template
     backdated_post(corpus, days=10)       # appears now, dated ten days ago
+    deep_nesting(server, article, 5000, "…")          # a paragraph 5,000 <div>s deep
+    claims_identity(server, article, victim, "anchor")  # its page says it is `victim`
+    hostile_text(server, article, title, body)        # raw controls, bidi, huge title
 
 A window opens at the first request after it is set (one at a time, in order) and lasts its
 seconds on the server's clock (time.monotonic).
@@ -17,9 +21,12 @@ seconds on the server's clock (time.monotonic).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import html
+import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -142,3 +149,58 @@ def migrate_archive(corpus: Corpus, share: float = 0.8) -> list[int]:
 def backdated_post(corpus: Corpus, section: str = "thong-cao-bao-chi", days: float = 10) -> Any:
     """A post that appears now but carries a date `days` in the past."""
     return corpus.new_article(section, published=corpus.today - timedelta(days=days))
+
+
+# -- hostile pages: what an article page can claim or carry ------------------------------------
+
+CONTROLS = "\x00\x07\x08\x1b[31m\x7f\x85\x9b"  # C0 (NUL, BEL, BS, ESC), DEL, C1 (NEL, CSI)
+BIDI = "\u202e\u2066\u200f"  # right-to-left override, isolate, mark
+
+
+def _rewrite_page(server: PortalServer, article: Article, change: Callable[[str], str]) -> None:
+    """Every URL of the article (each section, slug and id form) answers `change(page)`."""
+
+    def apply(response: Response) -> Response:
+        text = change(response.body.decode("utf-8"))
+        return dataclasses.replace(response, body=text.encode("utf-8"))
+
+    for section in article.sections:
+        for form in ("slug", "id"):
+            server.rewrite(article.path(section, form), apply)
+
+
+def deep_nesting(server: PortalServer, article: Article, depth: int, text: str) -> None:
+    """A paragraph `text` inside `depth` nested `<div>`s after the body's first paragraph."""
+    deep = "<div>" * depth + f"<p>{html.escape(text)}</p>" + "</div>" * depth
+    _rewrite_page(server, article, lambda page: page.replace("</p>", "</p>" + deep, 1))
+
+
+def claims_identity(server: PortalServer, article: Article, victim: Article, by: str) -> None:
+    """The article's page claims to be `victim`: by its asset anchor and analytics id
+    ("anchor"), or by its `rel=canonical` URL ("canonical", the victim's /content/id/ URL)."""
+
+    def change(page: str) -> str:
+        if by == "anchor":
+            page = page.replace(f'id="{article.asset_id}"', f'id="{victim.asset_id}"')
+            return page.replace(
+                f'data-analytics-asset-id="{article.asset_id}"',
+                f'data-analytics-asset-id="{victim.asset_id}"',
+            )
+        canonical = re.search(r'<link href="([^"]*)" rel="canonical"', page)
+        assert canonical, "no canonical link to replace"
+        theirs = canonical.group(1).split("/-/")[0] + victim.path(victim.primary, "id")
+        return page.replace(canonical.group(0), f'<link href="{theirs}" rel="canonical"')
+
+    _rewrite_page(server, article, change)
+
+
+def hostile_text(server: PortalServer, article: Article, title: str, body: str) -> None:
+    """The title wherever the page prints it replaced by `title` and `body` put in the first
+    paragraph, raw (control characters, bidi overrides or a megabyte, as the page sends)."""
+    printed = html.escape(article.title, quote=False)
+
+    def change(page: str) -> str:
+        page = page.replace(printed, title).replace(html.escape(article.title), title)
+        return page.replace("</p>", body + "</p>", 1)
+
+    _rewrite_page(server, article, change)

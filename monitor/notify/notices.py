@@ -11,6 +11,7 @@ Stats contract: check_health reads the run row (status, error, requests, errors)
                    walked, sections whose listing pages showed no entry included ("listed": 0)
     article_pages  article pages parsed
     fallback_pages of those, pages the fallback (stock Liferay) extraction served
+    unreadable_pages  pages whose reading raised: an alert whenever there is one
     unparseable_pages, degraded_pages  see portalcrawl/store/report.py: degraded pages
         (fallback for an article that did not need it before, or no article at all) drive
         the template alert
@@ -195,6 +196,14 @@ def _problems(
                     "article_pages": pages,
                     "threshold": health.fallback_share,
                 },
+            )
+        )
+    if stats.unreadable_pages:  # each one an article the reader could not read: never silent
+        found.append(
+            (
+                f"{stats.unreadable_pages} pages could not be read (kept on the backlog; "
+                f"last error: {stats.last_error})",
+                {"unreadable_pages": stats.unreadable_pages},
             )
         )
     errors = int(run.get("errors") or stats.errors)

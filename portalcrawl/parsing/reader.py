@@ -31,6 +31,7 @@ from parsel import Selector
 from portalcrawl import lifetime
 from portalcrawl.parsing.article import is_not_found, parse_article
 from portalcrawl.parsing.derived import Derived, derive
+from portalcrawl.parsing.flatten import flatten_deep
 from portalcrawl.parsing.loaders import article_item
 from portalcrawl.site.profile import Profile
 from portalcrawl.site.urls import article_key
@@ -63,6 +64,7 @@ def read_page(
     key: str | None,
 ) -> Reading:
     """One page: Liferay's not-found portlet, no article, or the loaded article item."""
+    text, flattened = flatten_deep(text)
     sel = Selector(text=text)
     if is_not_found(sel, profile):
         return Reading(not_found=True)
@@ -78,6 +80,8 @@ def read_page(
         fetched_url=url,
     )
     fields = dict(item)
+    if flattened:
+        fields["capped"] = [*fields.get("capped", ()), "depth"]
     return Reading(
         asset_id=raw.asset_id, extraction=raw.extraction, item=fields, derived=derive(fields)
     )

@@ -19,6 +19,7 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
 from portalcrawl.items import ArticleItem, FetchFailed, ListingPage, ListingSeen, Removal
+from portalcrawl.parsing.flatten import flatten_deep
 from portalcrawl.parsing.listing import ListingEntry, parse_listing
 from portalcrawl.parsing.reader import PageReader, Reading
 from portalcrawl.politeness import RunEnding
@@ -39,12 +40,7 @@ from portalcrawl.spiders.backfill import (
     article_priority,
     listing_priority,
 )
-from portalcrawl.spiders.walk import (
-    Wanted,
-    entry_hash,
-    failure_message,
-    missing_from_listing,
-)
+from portalcrawl.spiders.walk import Wanted, entry_hash, failure_message, missing_from_listing
 from portalcrawl.store.compactsets import IdSet, KeySet
 from portalcrawl.store.database import Store, StoreError
 from portalcrawl.store.fieldstate import BackfillPoint
@@ -177,7 +173,7 @@ class PortalSpider(scrapy.Spider):
         report = self.report.section(section)
         report.pages += 1
         page = parse_listing(
-            Selector(text=response.text),
+            Selector(text=flatten_deep(response.text)[0]),  # markup 50,000 deep is read too
             response.url,
             self.profile,
             self.base,

@@ -4,10 +4,12 @@ written by the crawl and read by the monitor through the same class.
 stats JSON written to runs.stats (RunReport.to_json / RunReport.from_json):
   pages, articles, errors: ints (also their own columns)
   article_pages: article pages parsed; fallback_pages: of those, extracted by the fallback
-  unparseable_pages: answered 200 but held no article; degraded_pages: unparseable pages plus
+  unparseable_pages: answered 200 but held no article; unreadable_pages: reading the page
+    raised (on the backlog, a crawler alert); degraded_pages: unparseable pages plus
     fallback pages of articles not known to need it (a template change shows here)
   sections: {path: {"listed": n, "fetched": n, "pages": n, "failed": n, "complete": bool}}
   removed, requests, drops, dropped {reason: n}, events {kind: n}, finish_reason
+  capped {limit: n}: articles a reader limit cut (a field at its size cap, markup at its depth)
   crawl_delay, request_spacing (seconds), retry_after {status: n}, backfill {...} or null
 """
 
@@ -39,6 +41,7 @@ class CrawlReport:
     article_pages: int = 0
     fallback_pages: int = 0
     unparseable: int = 0
+    unreadable: int = 0
     degraded: int = 0
     errors: int = 0
     last_error: str = ""
@@ -55,6 +58,7 @@ class CrawlReport:
             article_pages=self.article_pages,
             fallback_pages=self.fallback_pages,
             unparseable_pages=self.unparseable,
+            unreadable_pages=self.unreadable,
             degraded_pages=self.degraded,
             last_error=self.last_error,
             sections={
@@ -86,6 +90,7 @@ class RunReport:
     article_pages: int = 0
     fallback_pages: int = 0
     unparseable_pages: int = 0
+    unreadable_pages: int = 0
     degraded_pages: int = 0
     last_error: str = ""
     sections: dict[str, SectionStats] = field(default_factory=dict)
@@ -93,6 +98,7 @@ class RunReport:
     requests: int = 0
     drops: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
+    capped: dict[str, int] = field(default_factory=dict)
     events: dict[str, int] = field(default_factory=dict)
     finish_reason: str = ""
     crawl_delay: float = 0.0  # robots.txt Crawl-delay the run kept to (seconds)
@@ -111,6 +117,7 @@ class RunReport:
             last_error=str(raw.get("last_error") or ""),
             finish_reason=str(raw.get("finish_reason") or ""),
             dropped=_counts(raw.get("dropped")),
+            capped=_counts(raw.get("capped")),
             events=_counts(raw.get("events")),
             crawl_delay=_float(raw.get("crawl_delay")) or 0.0,
             request_spacing=_float(raw.get("request_spacing")),
