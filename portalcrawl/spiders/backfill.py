@@ -141,6 +141,8 @@ def record_walks(
             store.clear_section_backlog(section)
         if status == "ok" and state.clean and state.reached_end:
             store.prune_listing(section, run_id)
+            if walk is not None and walk.total is not None:
+                store.set_count_offset(section, walk.total)
         if walk is None or (walk.size == 0 and walk.point is not None):
             continue  # its first page was never read: the resume point stays as it was
         store.set_backfill(

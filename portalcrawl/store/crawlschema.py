@@ -63,6 +63,13 @@ CRAWL_TABLES: tuple[Table, ...] = (
             ),
             C("resume_total", "INTEGER", "The listing's total when resume_offset was recorded."),
             C("listed_total", "INTEGER", "The listing's total as last read (its counter)."),
+            C(
+                "count_offset",
+                "INTEGER",
+                "The listing's total less the live articles stored from it, as a walk to its "
+                "end found it: entries its counter counts that never become stored articles, "
+                "which must not set off a whole walk every run.",
+            ),
         ),
         public=False,
     ),

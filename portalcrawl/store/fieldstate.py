@@ -63,6 +63,20 @@ class FieldState:
             [section, int(done), offset, total, listed_total],
         )
 
+    def set_count_offset(self, section: str, listed_total: int) -> int:
+        """After a walk read the section's listing to its end: how far its counter is from
+        the live articles stored from it (see section_state.count_offset)."""
+        held = self.db.execute(
+            "SELECT count(*) FROM listing_entries e JOIN articles a "
+            "ON a.asset_id = e.asset_id AND a.status = 'live' WHERE e.section = ?",
+            [section],
+        ).fetchone()[0]
+        offset = listed_total - held
+        self.db.execute(
+            "UPDATE section_state SET count_offset = ? WHERE section = ?", [offset, section]
+        )
+        return offset
+
     def backfill_progress(self, sections: Iterable[str]) -> dict[str, Any]:
         """Listed articles stored, of those the listings count, over the given sections."""
         sections = list(sections)

@@ -84,6 +84,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "removal_suspects: a 404 is announced only once confirmed",
         lambda conn: _create(conn, "removal_suspects"),
     ),
+    Migration(
+        7,
+        "section_state.count_offset: what a listing's counter counts that is never stored",
+        lambda conn: add_column(conn, "section_state", "count_offset"),
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version if MIGRATIONS else 1

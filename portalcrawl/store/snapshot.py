@@ -89,6 +89,7 @@ class CrawlSnapshot:
         self._section_sets: list[tuple[str, ...]] = []
         self._extractions: list[str] = []
         self._held: dict[str, int] = {}
+        self._count_offsets: dict[str, int] = {}
         self.migrated_until: datetime | None = None  # the newest stored migrated article's date
 
     @classmethod
@@ -133,6 +134,11 @@ class CrawlSnapshot:
                 self.migrated_until = when
         self._section_sets = list(section_sets)
         self._extractions = list(extractions)
+        self._count_offsets = dict(
+            db.execute(
+                "SELECT section, count_offset FROM section_state WHERE count_offset IS NOT NULL"
+            ).fetchall()
+        )
         self._held = dict(
             db.execute(
                 "SELECT e.section, count(*) FROM listing_entries e "
@@ -182,6 +188,10 @@ class CrawlSnapshot:
 
     def entry_unchanged(self, asset_id: int, section: str, entry_hash: str) -> bool:
         return self._entries.get(_entry_id(asset_id, section)) == key_id(entry_hash)
+
+    def count_offset(self, section: str) -> int:
+        """What the section's counter counts beyond what it held when last walked to its end."""
+        return self._count_offsets.get(section, 0)
 
     def held(self, section: str) -> int:
         """Live articles the store last saw listed in the section."""
