@@ -1,9 +1,12 @@
 """Hostile article pages over the local copy, several at once in one small crawl: markup nested
-thousands deep is read (flat past the cap), never lost. Units for each defence beside it.
+thousands deep is read (flat past the cap), never lost; raw control characters never reach the
+store, bidi controls never reach a terminal, a megabyte title is cut at its cap. Units for each
+defence beside it (the text rules: tests/test_text_limits.py).
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -14,17 +17,22 @@ from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
 from monitor.localportal import PortalServer, build_corpus
-from monitor.localportal.faults import deep_nesting
+from monitor.localportal.faults import BIDI, CONTROLS, deep_nesting, hostile_text
 from portalcrawl.items import FetchFailed
 from portalcrawl.parsing.flatten import MAX_DEPTH, flatten_deep
 from portalcrawl.spiders.portal import PortalSpider
 from portalcrawl.spiders.unreadable import UnreadablePages
 from portalcrawl.spiders.walk import Wanted
-from tests.clirun import crawl
+from portalcrawl.text.normalise import ELLIPSIS, FIELD_CAPS
+from tests.clirun import crawl, monitor_cli
 from tests.faultkit import check_store, query
 
 DEEP_TEXT = "Đoạn văn nằm sâu trong hàng nghìn thẻ div lồng nhau."
 DEPTHS = (1_500, 50_000)
+RAW_TITLE = f"Lũ{CONTROLS}lụt {BIDI}ở Tân Hồng"
+STORED_TITLE = "Lũ[31m lụt \u202e\u2066\u200fở Tân Hồng"  # NEL is white space
+CONTROL_CHARS = {c for c in CONTROLS if unicodedata.category(c) == "Cc"}
+HUGE_TITLE = "Sạt lở bờ sông " * 70_000  # a megabyte
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +45,13 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespac
         deep = [corpus.new_article("tin-hoat-dong") for _ in DEPTHS]
         for article, depth in zip(deep, DEPTHS, strict=True):
             deep_nesting(server, article, depth, DEEP_TEXT)
+        controls, huge = corpus.new_article("kinh-te-xa-hoi"), corpus.new_article("tin-hoat-dong")
+        hostile_text(server, controls, RAW_TITLE, f"Thân{CONTROLS}bài{BIDI}")
+        hostile_text(server, huge, HUGE_TITLE, "")
         outcome = crawl(server, db)
-        yield SimpleNamespace(db=db, outcome=outcome, corpus=corpus, deep=deep)
+        yield SimpleNamespace(
+            db=db, outcome=outcome, corpus=corpus, deep=deep, controls=controls, huge=huge
+        )
 
 
 @pytest.mark.slow
@@ -62,8 +75,48 @@ def test_deeply_nested_articles_are_read_whole(hostile) -> None:
 @pytest.mark.slow
 def test_each_flattened_page_is_counted(hostile) -> None:
     stats = hostile.outcome["stats"]
-    assert stats["capped"]["depth"] == len(DEPTHS)
+    assert stats["capped"] == {"depth": len(DEPTHS), "title": 1}
     assert stats["unreadable_pages"] == 0 and stats["errors"] == 0
+
+
+@pytest.mark.slow
+def test_control_characters_never_reach_the_store(hostile) -> None:
+    [(title, body)] = query(
+        hostile.db,
+        "SELECT title, body_text FROM articles WHERE asset_id = ?",
+        (hostile.controls.asset_id,),
+    )
+    assert title == STORED_TITLE
+    assert "Thân[31m bài\u202e\u2066\u200f" in body
+    rows = query(hostile.db, "SELECT title || summary || body_text || body_html FROM articles")
+    for (text,) in rows:
+        assert not set(text) & CONTROL_CHARS
+
+
+@pytest.mark.slow
+def test_a_terminal_never_gets_a_bidi_or_control_character(hostile) -> None:
+    shown = [
+        monitor_cli("notices", "--db", str(hostile.db), "--kind", "new"),
+        monitor_cli("search", "Tan Hong", "--db", str(hostile.db)),
+        monitor_cli("history", str(hostile.controls.asset_id), "--db", str(hostile.db)),
+    ]
+    for result in shown:
+        assert result.returncode == 0, result.stderr
+        assert "Lũ[31m lụt <U+202E><U+2066><U+200F>ở" in result.stdout  # shown, neutralised
+        assert not set(result.stdout) & (set(BIDI) | CONTROL_CHARS)
+
+
+@pytest.mark.slow
+def test_a_megabyte_title_is_stored_and_announced_cut(hostile) -> None:
+    [(title,)] = query(
+        hostile.db, "SELECT title FROM articles WHERE asset_id = ?", (hostile.huge.asset_id,)
+    )
+    assert len(title) <= FIELD_CAPS["title"] and title.endswith(ELLIPSIS)
+    assert HUGE_TITLE.startswith(title[:-1])
+    [(notice,)] = query(
+        hostile.db, "SELECT title FROM notices WHERE asset_id = ?", (hostile.huge.asset_id,)
+    )
+    assert notice == title
 
 
 # -- units ---------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -11,6 +12,8 @@ from typing import Any, NoReturn
 import click
 
 from monitor.config import Config, ConfigError, load_config
+from monitor.data.search import ANSI_MARKS
+from monitor.diff import ANSI
 from portalcrawl.store.database import Store, StoreError
 from portalcrawl.text.dates import VN_TZ, parse_user_time
 
@@ -72,9 +75,34 @@ def open_store(path: str, *, readonly: bool = True) -> Store:
         fail(str(exc))
 
 
+BOLD = ("\x1b[1m", "\x1b[0m")
+# Our own colours (diffs, search matches, bold titles) are the only escapes we print. Any other
+# control character, and every bidi control (an override reorders the rest of the line, so a
+# title can show what it is not), is printed as its code point: <U+202E>.
+_OURS = sorted({*BOLD, *ANSI_MARKS, *(code for pair in ANSI.values() for code in pair)})
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_UNSAFE = re.compile(
+    "(" + "|".join(map(re.escape, _OURS)) + ")|[\x00-\x08\x0b-\x1f\x7f-\x9f" + _BIDI + "]"
+)
+_UNSAFE_JSON = re.compile("[\x7f-\x9f" + _BIDI + "]")  # json.dumps escapes C0 itself
+
+
+def terminal_safe(text: str) -> str:
+    """Text as a terminal may print it: tabs, line breaks and our own colours kept, every other
+    control and bidi character neutralised. Every command that prints stored text uses it."""
+    return _UNSAFE.sub(lambda m: m.group(1) or f"<U+{ord(m.group(0)):04X}>", text)
+
+
+def echo(text: str, *, err: bool = False) -> None:
+    """click.echo of terminal_safe text."""
+    click.echo(terminal_safe(text), err=err)
+
+
 def echo_json(obj: Any) -> None:
-    """One JSON object per line, Vietnamese kept readable."""
-    click.echo(json.dumps(obj, ensure_ascii=False, default=str))
+    """One JSON object per line, Vietnamese kept readable; C1 and bidi controls as \\u escapes
+    (the same JSON value, harmless on a terminal)."""
+    text = json.dumps(obj, ensure_ascii=False, default=str)
+    click.echo(_UNSAFE_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text))
 
 
 def is_tty(stream: Any = None) -> bool:

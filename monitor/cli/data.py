@@ -11,7 +11,9 @@ from typing import Any, NoReturn
 import click
 
 from monitor.cli.common import (
+    BOLD,
     db_option,
+    echo,
     echo_json,
     fail,
     is_tty,
@@ -29,7 +31,6 @@ from monitor.data.datasette import database_name, write_metadata
 from portalcrawl.output import STDOUT, OutputError, check_output
 from portalcrawl.store.database import Store
 
-BOLD = ("\x1b[1m", "\x1b[0m")
 REMOVED_MARK = "[removed]"
 
 
@@ -157,12 +158,12 @@ def search_cmd(
         else:
             title = search_mod.render_segments(hit.title_segments, marks)
         removed = f"  {REMOVED_MARK}" if hit.status == "removed" else ""
-        click.echo(f"{number:>2}. {title}{removed}")
+        echo(f"{number:>2}. {title}{removed}")
         when = portal_minute(hit.published_at, "undated")
-        click.echo(f"    {when} · {', '.join(hit.sections) or '-'} · {hit.url}")
+        echo(f"    {when} · {', '.join(hit.sections) or '-'} · {hit.url}")
         text = search_mod.render_segments(hit.snippet, marks)
         if text:
-            click.echo(f"    {text}")
+            echo(f"    {text}")
 
 
 # -- history ---------------------------------------------------------------------------------
@@ -184,7 +185,7 @@ def history_cmd(ctx: click.Context, article: str, db: str | None, as_json: bool)
     if as_json:
         echo_json(history.to_json())
     else:
-        click.echo(history_mod.render_history(history, ansi=is_tty()))
+        echo(history_mod.render_history(history, ansi=is_tty()))
 
 
 # -- export ----------------------------------------------------------------------------------

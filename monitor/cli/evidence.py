@@ -11,6 +11,7 @@ import click
 
 from monitor.cli.common import (
     db_option,
+    echo,
     fail,
     get_config,
     open_store,
@@ -79,7 +80,7 @@ def reextract_cmd(
     def show(change: Change) -> None:
         verb = "would record" if dry_run else "recorded"
         fields = ", ".join(change.fields) or "-"
-        click.echo(f"{verb} {change.asset_id} v{change.version} ({fields}): {change.title}")
+        echo(f"{verb} {change.asset_id} v{change.version} ({fields}): {change.title}")
 
     with open_store(resolve_db(ctx, db), readonly=dry_run) as store:
         report = reextract(store, profile, since=after, dry_run=dry_run, progress=show)

@@ -11,6 +11,7 @@ import click
 
 from monitor.cli.common import (
     db_option,
+    echo,
     echo_json,
     fail,
     get_config,
@@ -98,7 +99,7 @@ def notices(
         if as_json:
             echo_json(row)
         else:
-            click.echo(_notice_text(row) + "\n")
+            echo(_notice_text(row) + "\n")
     if not rows and not as_json:
         click.echo("no notices", err=True)
 
@@ -265,7 +266,7 @@ def status(ctx: click.Context, db: str | None, as_json: bool) -> None:
     if as_json:
         echo_json(data)
     else:
-        click.echo(_status_text(data))
+        echo(_status_text(data))
 
 
 commands: list[click.Command] = [notices, status]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from monitor.cli.common import db_option, fail, get_config, is_tty
+from monitor.cli.common import db_option, echo, fail, get_config, is_tty
 from monitor.config import Config, ConfigError, check_portal_url
 from monitor.runner import SUCCEEDED, RunOutcome, run_cycle
 from portalcrawl.store.database import StoreError
@@ -112,7 +112,7 @@ def run(
     if as_json:
         click.echo(json.dumps(asdict(outcome), ensure_ascii=False))
     elif outcome.status in SUCCEEDED:
-        click.echo(outcome.message)
+        echo(outcome.message)
     if outcome.status not in SUCCEEDED:
         fail(outcome.message)
 

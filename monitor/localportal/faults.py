@@ -195,12 +195,18 @@ def claims_identity(server: PortalServer, article: Article, victim: Article, by:
 
 
 def hostile_text(server: PortalServer, article: Article, title: str, body: str) -> None:
-    """The title wherever the page prints it replaced by `title` and `body` put in the first
-    paragraph, raw (control characters, bidi overrides or a megabyte, as the page sends)."""
-    printed = html.escape(article.title, quote=False)
+    """The title where the page prints it as a title (its heading, `<title>`, the analytics
+    attribute) replaced by `title`, and `body` put in the first paragraph: raw, as the page
+    sends them (control characters, bidi overrides, a megabyte)."""
+    text, attribute = html.escape(article.title, quote=False), html.escape(article.title)
 
     def change(page: str) -> str:
-        page = page.replace(printed, title).replace(html.escape(article.title), title)
+        for before, after in (
+            (f">{text}<", f">{title}<"),
+            (f"<title>{text} -", f"<title>{title} -"),
+            (f'="{attribute}"', f'="{title}"'),
+        ):
+            page = page.replace(before, after)
         return page.replace("</p>", body + "</p>", 1)
 
     _rewrite_page(server, article, change)

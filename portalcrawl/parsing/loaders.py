@@ -10,16 +10,19 @@ from scrapy.loader import ItemLoader
 
 from portalcrawl.items import ArticleItem
 from portalcrawl.parsing.article import RawArticle
+from portalcrawl.parsing.flatten import MAX_DEPTH
 from portalcrawl.parsing.sanitize import sanitize_html
 from portalcrawl.site.urls import canonical_url
 from portalcrawl.text.compare import LIST_FIELDS
 from portalcrawl.text.dates import parse_date_line, parse_listing_date, to_iso
 from portalcrawl.text.normalise import (
+    FIELD_CAPS,
+    cap_text,
     clean_multiline,
     clean_text,
     drop_null,
     join_paragraphs,
-    strip_zero_width,
+    strip_invisible,
 )
 
 
@@ -34,8 +37,8 @@ def portal_time_iso(value: str) -> str | None:
 
 
 def html_text(value: str) -> str:
-    """Markup keeps its layout; its text still goes NFC without zero-width characters."""
-    return unicodedata.normalize("NFC", strip_zero_width(value))
+    """Markup keeps its layout; its text still goes NFC without invisible characters."""
+    return unicodedata.normalize("NFC", strip_invisible(value))
 
 
 def unique(values: list[str]) -> list[str]:
@@ -112,4 +115,22 @@ def normalise(item: ArticleItem) -> ArticleItem:
     for name in (*sorted(LIST_FIELDS), "url_keys"):  # url_keys: an item field, not a column
         if name in item:
             item[name] = list(dict.fromkeys(v for v in item[name] or [] if v))
+    capped = [name for name, limit in FIELD_CAPS.items() if len(item.get(name) or ()) > limit]
+    for name in capped:
+        value, limit = item[name], FIELD_CAPS[name]
+        if isinstance(value, list):
+            item[name] = value[:limit]
+        else:
+            item[name] = cap_html(value, limit) if name == "body_html" else cap_text(value, limit)
+    if capped:
+        item["capped"] = capped
     return item
+
+
+def cap_html(value: str, limit: int) -> str:
+    """Sanitised markup cut before a tag below `limit` and sanitised again: nh3 closes what the
+    cut left open, in at most 14 characters for each of the MAX_DEPTH open elements."""
+    cut = value[: max(0, limit - 14 * MAX_DEPTH)]
+    if cut.rfind("<") > cut.rfind(">"):
+        cut = cut[: cut.rfind("<")]
+    return sanitize_html(cut)

@@ -81,7 +81,7 @@ def read_page(
     )
     fields = dict(item)
     if flattened:
-        fields["capped"] = [*fields.get("capped", ()), "depth"]
+        fields["capped"] = ["depth", *fields.get("capped", ())]
     return Reading(
         asset_id=raw.asset_id, extraction=raw.extraction, item=fields, derived=derive(fields)
     )

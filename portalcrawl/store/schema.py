@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from portalcrawl.store.columns import Column, Table
 from portalcrawl.store.crawlschema import CRAWL_TABLES
+from portalcrawl.text.normalise import FIELD_CAPS
 
 C = Column
+
+
+def capped(name: str, doc: str) -> str:
+    """A field's documentation with its size cap (portalcrawl.text.normalise.FIELD_CAPS)."""
+    unit = "entries" if name in ("images", "attachments") else "characters"
+    return f"{doc} At most {FIELD_CAPS[name]:,} {unit} (a longer one is cut)."
+
 
 # Where the archived response behind a version or an event is (portalcrawl/archive/warc.py).
 WARC_COLUMNS = (
@@ -23,7 +31,10 @@ TABLES: tuple[Table, ...] = (
     Table(
         "articles",
         "One row per article (asset entry id), its latest meaningful version and its status. An "
-        "article listed in two sections keeps the URL it was first stored under.",
+        "article listed in two sections keeps the URL it was first stored under. Text fields "
+        "carry no control characters (C0 but tab and line feed, C1, DEL) and no zero-width "
+        "characters; a field longer than its cap is cut to end in '…' and counted in the run's "
+        "stats (`capped`).",
         (
             C(
                 "asset_id",
@@ -38,23 +49,39 @@ TABLES: tuple[Table, ...] = (
                 "keeps its own, `?id=N`).",
                 "NOT NULL",
             ),
-            C("title", "TEXT", "Title, NFC, white space folded.", "NOT NULL"),
-            C("summary", "TEXT", "The lead (sapo); for migrated articles their first paragraph."),
+            C("title", "TEXT", capped("title", "Title, NFC, white space folded."), "NOT NULL"),
+            C(
+                "summary",
+                "TEXT",
+                capped("summary", "The lead (sapo); for migrated articles their first paragraph."),
+            ),
             C(
                 "body_text",
                 "TEXT",
-                "Body paragraphs separated by blank lines; no lead, signature or page furniture.",
+                capped(
+                    "body_text",
+                    "Body paragraphs separated by blank lines; no lead, signature or page "
+                    "furniture.",
+                ),
                 "NOT NULL",
             ),
-            C("body_html", "TEXT", "The article body only, sanitised to an allow-list of tags."),
+            C(
+                "body_html",
+                "TEXT",
+                capped("body_html", "The article body only, sanitised to an allow-list of tags."),
+            ),
             C(
                 "published_at",
                 "TEXT",
                 "Publication time, ISO 8601 with +07:00 (article date line, "
                 "else the listing date).",
             ),
-            C("author", "TEXT", "Signature line, e.g. 'K.V.A'."),
-            C("source", "TEXT", "Source of a reprint ('Báo Đồng Tháp'), without 'Nguồn:'."),
+            C("author", "TEXT", capped("author", "Signature line, e.g. 'K.V.A'.")),
+            C(
+                "source",
+                "TEXT",
+                capped("source", "Source of a reprint ('Báo Đồng Tháp'), without 'Nguồn:'."),
+            ),
             C(
                 "sections",
                 "TEXT",
@@ -65,13 +92,13 @@ TABLES: tuple[Table, ...] = (
             C(
                 "images",
                 "TEXT",
-                "JSON array of absolute image URLs in the body.",
+                capped("images", "JSON array of absolute image URLs in the body."),
                 "NOT NULL DEFAULT '[]'",
             ),
             C(
                 "attachments",
                 "TEXT",
-                "JSON array of absolute attachment URLs (press releases).",
+                capped("attachments", "JSON array of absolute attachment URLs (press releases)."),
                 "NOT NULL DEFAULT '[]'",
             ),
             C(

@@ -11,25 +11,65 @@ import unicodedata
 from functools import lru_cache
 
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# What stored text never carries besides: the controls no text means (C0 but tab, line feed and
+# carriage return; DEL; C1) and the two noncharacters XML cannot hold. Raw, they reach
+# terminals (ESC sequences), feeds and emails. The C0/C1 ones that are white space to Python
+# (VT, FF, the separators U+001C-U+001F, NEL) become a space, so words stay apart. Bidi controls
+# (U+202E, ...) are text in right-to-left languages: kept, and neutralised where printed
+# (monitor.cli.common.terminal_safe).
+_CONTROLS = [*range(0x00, 0x09), *range(0x0E, 0x1C), *range(0x7F, 0x85), *range(0x86, 0xA0)]
+INVISIBLE = {
+    **ZERO_WIDTH,
+    **dict.fromkeys([*_CONTROLS, 0xFFFE, 0xFFFF], None),
+    **dict.fromkeys([0x0B, 0x0C, *range(0x1C, 0x20), 0x85], " "),
+}
 # str.translate looks every character up; a search finds the rare text that needs it faster.
-_HAS_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_HAS_INVISIBLE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(INVISIBLE)) + "]")
 # The five Vietnamese tone marks as combining characters; vowel-quality marks (circumflex,
 # breve, horn) are part of the letter and stay.
 TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
 
 
-def strip_zero_width(value: str) -> str:
-    """The text without zero-width characters (and soft hyphens)."""
-    return value.translate(ZERO_WIDTH) if _HAS_ZERO_WIDTH.search(value) else value
+def strip_invisible(value: str) -> str:
+    """The text without zero-width characters, soft hyphens and control characters (INVISIBLE);
+    tabs and line breaks stay where they are."""
+    return value.translate(INVISIBLE) if _HAS_INVISIBLE.search(value) else value
 
 
 def clean_text(value: str | None) -> str:
-    """Storage form of one paragraph: NFC, no zero-width characters, white space folded."""
+    """Storage form of one paragraph: NFC, no invisible characters, white space folded."""
     if not value:
         return ""
-    value = strip_zero_width(value)
+    value = strip_invisible(value)
     # str.split() splits on exactly what re's \s matches: re.sub(r"\s+", " ", text).strip().
     return " ".join(unicodedata.normalize("NFC", value).split())
+
+
+# The most a stored field holds: characters, entries for the list fields. Real articles stay far
+# below (titles under 300 characters, bodies under 100,000); a longer value is a hostile or
+# broken page, cut (text ends in "…") and counted in the run's stats (portalcrawl/capped/NAME).
+# The README's schema section says each (generated from portalcrawl.store.schema).
+FIELD_CAPS = {
+    "title": 1_000,
+    "summary": 5_000,
+    "author": 500,
+    "source": 500,
+    "body_text": 500_000,
+    "body_html": 1_000_000,
+    "images": 1_000,
+    "attachments": 1_000,
+}
+ELLIPSIS = "\u2026"
+
+
+def cap_text(value: str, limit: int) -> str:
+    """`value` if it fits `limit` characters, else cut (after a space when one is near the
+    cut) to end in "…" within the limit."""
+    if len(value) <= limit:
+        return value
+    cut = value[: limit - 1]
+    space = cut.rfind(" ", max(0, limit - 80))
+    return (cut[:space] if space > 0 else cut).rstrip() + ELLIPSIS
 
 
 def drop_null(value: str | None) -> str | None:
@@ -49,7 +89,7 @@ def clean_multiline(value: str | None) -> str:
     """Storage form of multi-paragraph text: each paragraph cleaned, breaks kept."""
     if not value:
         return ""
-    return join_paragraphs(re.split(r"\n\s*\n", strip_zero_width(value)))
+    return join_paragraphs(re.split(r"\n\s*\n", strip_invisible(value)))
 
 
 @lru_cache(maxsize=1 << 14)  # the words every page repeats; bounded, so memory does not grow
