@@ -26,6 +26,7 @@ ENV_URL = "PORTALCRAWL_URL"
 ENV_DB = "PORTALCRAWL_DB"
 KINDS = ("new", "edited", "removed", "restored", "crawler_alert")
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+MAX_CHANNEL_TIMEOUT = 3600.0
 _CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 
 
@@ -41,6 +42,7 @@ class ChannelConfig:
     keywords: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=lambda: list(KINDS))
     digest: bool = False
+    timeout_seconds: float | None = None  # one message's time-out; None: the URL's or 30 s
 
 
 @dataclass
@@ -215,6 +217,8 @@ def _typed(table: dict[str, Any], key: str, kind: type | tuple[type, ...], where
     value = table[key]
     if isinstance(value, bool) and kind in (int, float, (int, float)):
         raise ConfigError(f"{where}.{key}: expected a number, got {value!r}")
+    if kind is bool and not isinstance(value, bool):
+        raise ConfigError(f"{where}.{key}: expected true or false, got {value!r}")
     if not isinstance(value, kind):
         raise ConfigError(f"{where}.{key}: bad value {value!r}")
     return value
@@ -239,7 +243,9 @@ def _channel(raw: Any, index: int) -> ChannelConfig:
     where = f"channels[{index}]"
     if not isinstance(raw, dict) or "url" not in raw:
         raise ConfigError(f"{where}: needs a url")
-    _unknown(raw, {"name", "url", "sections", "keywords", "kinds", "digest"}, where)
+    _unknown(
+        raw, {"name", "url", "sections", "keywords", "kinds", "digest", "timeout_seconds"}, where
+    )
     kinds = _str_list(raw, "kinds", where) or list(KINDS)
     bad = [k for k in kinds if k not in KINDS]
     if bad:
@@ -250,8 +256,22 @@ def _channel(raw: Any, index: int) -> ChannelConfig:
         sections=_str_list(raw, "sections", where),
         keywords=_str_list(raw, "keywords", where),
         kinds=kinds,
-        digest=bool(raw.get("digest", False)),
+        digest=_typed(raw, "digest", bool, where) if "digest" in raw else False,
+        timeout_seconds=_channel_timeout(raw, where),
     )
+
+
+def _channel_timeout(raw: dict[str, Any], where: str) -> float | None:
+    """Seconds one message may take (then its outcome is unknown): positive and finite."""
+    if "timeout_seconds" not in raw:
+        return None
+    value = float(_typed(raw, "timeout_seconds", (int, float), where))
+    if not 0 < value <= MAX_CHANNEL_TIMEOUT:
+        raise ConfigError(
+            f"{where}.timeout_seconds: expected seconds between 0 and {MAX_CHANNEL_TIMEOUT:g}, "
+            f"got {raw['timeout_seconds']!r}"
+        )
+    return value
 
 
 def _job(raw: Any, index: int) -> JobConfig:

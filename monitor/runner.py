@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -19,6 +20,7 @@ from typing import Any
 import portalcrawl
 from monitor.config import Config, ConfigError, check_portal_url, expand_env
 from monitor.notify.delivery import Channel, build_channels, deliver
+from monitor.notify.identity import channel_key
 from monitor.notify.notices import check_health, create_notices
 from portalcrawl.crawl import parse_set
 from portalcrawl.lifetime import STOP_SIGNAL
@@ -133,7 +135,8 @@ def run_channels(config: Config, notify: Sequence[str]) -> list[Channel]:
             channels.append(Channel.from_config(channel))
         except ConfigError as exc:
             raise ConfigError(f"channels[{index}] ({channel.name}): {exc}") from None
-    return channels + build_channels((), [expand_env(url, "--notify") for url in notify])
+    urls = [expand_env(url, "--notify") for url in notify]
+    return channels + build_channels((), urls, functools.partial(channel_key, config.db))
 
 
 @contextlib.contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import email
 import json
 import socket
@@ -17,12 +18,18 @@ from aiosmtpd.smtp import AuthResult
 
 
 class Hook:
-    """A webhook receiver that answers 500 to the next `fail` requests, then 200."""
+    """A webhook receiver that answers 500 to the next `fail` requests, then 200; a request
+    for notice ids in `slow` is answered only after that many seconds. `events` is what it
+    saw, in order: ("arrived" | "answered", notice_ids)."""
 
     def __init__(self) -> None:
         self.fail = 0
         self.failures = 0
+        self.slow: dict[str, float] = {}
         self.received: list[tuple[dict[str, str], dict[str, Any]]] = []
+        self.paths: list[str] = []
+        self.events: list[tuple[str, str]] = []
+        self.lock = threading.Lock()
         self.port = 0
 
     def url(self, extra: str = "") -> str:
@@ -39,15 +46,27 @@ def hook() -> Iterator[Hook]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 - http.server's name
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if receiver.fail > 0:
-                receiver.fail -= 1
-                receiver.failures += 1
+            with receiver.lock:
+                failing = receiver.fail > 0
+                if failing:
+                    receiver.fail -= 1
+                    receiver.failures += 1
+                else:
+                    payload = json.loads(body)
+                    ids = payload["notice_ids"]
+                    receiver.received.append((dict(self.headers), payload))
+                    receiver.paths.append(self.path)
+                    receiver.events.append(("arrived", ids))
+            if failing:
                 self.send_response(500)
             else:
-                receiver.received.append((dict(self.headers), json.loads(body)))
+                threading.Event().wait(receiver.slow.get(ids, 0))  # a slow receiver's answer
+                with receiver.lock:
+                    receiver.events.append(("answered", ids))
                 self.send_response(200)
             self.send_header("Content-Length", "0")
-            self.end_headers()
+            with contextlib.suppress(OSError):  # the sender may have stopped waiting
+                self.end_headers()
 
         def log_message(self, *args: Any) -> None:
             pass

@@ -64,6 +64,7 @@ BAD_ARGUMENTS = [
     (("run", *LOOPBACK, "--section", "../etc"), "'../etc'"),
     (("run", *LOOPBACK, "--notify", "foo://bar"), "'foo://bar'"),
     (("run", *LOOPBACK, "--notify", "jsonl://"), "'jsonl://'"),
+    (("run", *LOOPBACK, "--notify", "json://h/x?rto=inf"), "rto"),
     (("run", *LOOPBACK, "--notify", "json://u:${NO_SUCH_VAR}@h/x"), "NO_SUCH_VAR is not set"),
     (("run", *LOOPBACK, "--bogus"), "'--bogus'"),
     (("notices", "--kind", "bogus"), "'bogus'"),
@@ -109,6 +110,9 @@ BAD_CONFIGS = [
     (CHANNEL + "url = 'bogus://x'", "'bogus://x'"),
     (CHANNEL + "url = 'json://h/x'\nkinds = ['nope']", "'nope'"),
     (CHANNEL + "url = 'json://h/x'\nsections = ['nope']", "'nope'"),
+    (CHANNEL + "url = 'json://h/x'\ndigest = 'yes'", "digest: expected true or false, got 'yes'"),
+    (CHANNEL + "url = 'json://h/x'\ntimeout_seconds = 0", "timeout_seconds"),
+    (CHANNEL + "url = 'json://h/x'\ntimeout_seconds = nan", "timeout_seconds"),
     (
         CHANNEL + "name = 'a'\nurl = 'json://h/x'\n" + CHANNEL + "name = 'a'\nurl = 'json://h/y'",
         "'a'",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -16,53 +15,27 @@ from monitor.notify.delivery import (
     Channel,
     build_channels,
     deliver,
-    mask_secrets,
-    mask_url,
     validate_channel_url,
 )
+from monitor.notify.masking import mask_secrets, mask_url
 from monitor.notify.messages import notice_message
-from monitor.notify.notices import alert, create_notices
+from monitor.notify.notices import alert
+from monitor.notify.senders import DeliveryError
 from portalcrawl.store.database import Store
+from tests.outbox import ESCAPED, LANDSLIDE, deliveries, jsonl, new_run, three_notices
 from tests.receivers import Hook
 from tests.storefactory import FLOOD, PORTAL, PUBLISHED
 from tests.storefactory import section_article as article
 
-LANDSLIDE = "Cảnh báo sạt lở bờ sông Tiền"
-ESCAPED = 'Hội nghị "Xúc tiến đầu tư" <2026> & giao lưu'
 
-
-def new_run(store: Store, *articles: dict) -> int:
-    """A finished run whose articles are new, with its notices created."""
-    run = store.start_run(portal_url=PORTAL)
-    for item in articles:
-        store.save_article(item, run)
-    store.finish_run(run, "ok")
-    create_notices(store, run)
-    return run
+def fixed_key() -> bytes:
+    return bytes(32)
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    """Baseline run, then run 2 with three new articles (notices 1, 2, 3)."""
-    with Store(tmp_path / "portal.sqlite3") as st:
-        new_run(st, article(100, "Bài cũ", "tin-hoat-dong"))
-        new_run(
-            st,
-            article(1, FLOOD, "tin-hoat-dong", "Nhiều tuyến đường bị ngập sâu sau cơn mưa."),
-            article(2, LANDSLIDE, "thong-bao", "Người dân cần tránh khu vực sạt lở."),
-            article(3, ESCAPED, "tin-hoat-dong"),
-        )
+    with three_notices(tmp_path / "portal.sqlite3") as st:
         yield st
-
-
-def deliveries(store: Store, channel: str) -> list[dict]:
-    return list(
-        store.db.query("SELECT * FROM deliveries WHERE channel=? ORDER BY notice_id", [channel])
-    )
-
-
-def jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 # -- email -----------------------------------------------------------------------------------
@@ -151,8 +124,8 @@ def test_crash_between_send_and_record_resends_with_same_key(
 
     real_send = delivery.send
 
-    def send_then_crash(channel: Channel, notices: list) -> None:
-        real_send(channel, notices)
+    def send_then_crash(channel: Channel, notices: list, repeat: bool = False) -> None:
+        real_send(channel, notices, repeat)
         raise Crash
 
     web = Channel("web", hook.url())
@@ -169,6 +142,9 @@ def test_crash_between_send_and_record_resends_with_same_key(
         "portalcrawl:web:2",
         "portalcrawl:web:3",
     ]
+    # the resend may repeat the first: the receiver is told so; the others are first sends
+    assert [p.get("repeat") for _, p in hook.received] == [None, "true", None, None]
+    assert [h.get("X-Portalcrawl-Redelivery") for h, _ in hook.received] == [None, "1", None, None]
     assert {r["status"] for r in deliveries(store, "web")} == {"delivered"}
 
 
@@ -286,10 +262,10 @@ def test_notice_failing_max_attempts_is_given_up_only_when_channel_works(
     real_send = delivery.send
     down = {"all": True}
 
-    def picky(channel: Channel, notices: list) -> None:
+    def picky(channel: Channel, notices: list, repeat: bool = False) -> None:
         if down["all"] or notices[0]["id"] == 1:
-            raise delivery.DeliveryError("HTTP 400")
-        real_send(channel, notices)
+            raise DeliveryError("HTTP 400")
+        real_send(channel, notices, repeat)
 
     monkeypatch.setattr(delivery, "send", picky)
     channel = Channel("picky", hook.url())
@@ -321,10 +297,11 @@ def test_bad_url_is_reported_once_and_masked(
 
 def test_ad_hoc_channels_are_named_and_validated() -> None:
     urls = ["json://127.0.0.1:9/a", "jsonl:///tmp/x.jsonl"]
-    channels = build_channels([], urls)
+    channels = build_channels([], urls, fixed_key)
     names = [c.name for c in channels]
     assert all(n.startswith("notify-") for n in names) and len(set(names)) == 2
-    assert [c.name for c in build_channels([], urls[::-1])] == names[::-1]  # stable per URL
+    again = build_channels([], urls[::-1], fixed_key)
+    assert [c.name for c in again] == names[::-1]  # stable per URL
     with pytest.raises(ConfigError) as info:
         validate_channel_url("nosuchscheme://admin:Hunter-22@example.com/")
     assert "Hunter-22" not in str(info.value) and "****" in str(info.value)

@@ -11,37 +11,38 @@ Rules:
   (crawler alerts reach every channel whose kinds include crawler_alert). Keywords match
   whole words of title + summary + body, folded (accents and case ignored).
 - Sending: oldest first, one message per notice or, for digest channels, one per run (at most
-  DIGEST_MAX notices each). A message is sent BEFORE it is marked delivered: a crash in between
-  sends it again (at-least-once); webhooks carry a stable idempotency key to drop repeats.
-- Failures: the first failure stops the channel for this call (it is down: the rest wait for
-  the next run). A notice that failed MAX_ATTEMPTS times is skipped over and marked 'failed'
-  once a later notice gets through on that channel, so an outage alone never gives one up.
-  One channel's failure never stops the others.
+  DIGEST_MAX notices each). A message is marked 'sending' before it goes and 'delivered' after:
+  a crash in between sends it again (at-least-once), marked as a possible repeat; webhooks
+  carry a stable idempotency key (per notice and channel) so a receiver can drop repeats.
+- Time: every channel sends at once, each within its own time-out per message (timeout_seconds,
+  or the URL's `rto`) and its own deadline per call; a message unanswered for PATIENCE seconds
+  gets the next one started beside it, so a slow receiver delays nothing behind it.
+- Outcomes: no answer within the time-out is 'unknown' (it may have arrived): the channel goes
+  on, and the notice is sent again on the next run, marked as a repeat (`repeat` field and
+  X-Portalcrawl-Redelivery header), until it is answered. A refusal (connection, HTTP error,
+  login) stops the channel for this call (it is down: the rest wait for the next run). A notice
+  that failed MAX_ATTEMPTS times is skipped over and marked 'failed' once a later notice gets
+  through on that channel, so an outage alone never gives one up. One channel's failure never
+  stops the others.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
 
-from monitor.config import KINDS, ChannelConfig, ConfigError
-from monitor.notify.masking import (
-    JSONL_SCHEME,
-    apprise_asset,
-    apprise_log,
-    last_line,
-    mask_secrets,
-    mask_url,
-)
-from monitor.notify.messages import digest_message
+from monitor.config import KINDS, MAX_CHANNEL_TIMEOUT, ChannelConfig, ConfigError
+from monitor.notify.identity import adhoc_name, legacy_name
+from monitor.notify.masking import JSONL_SCHEME, apprise_asset, apprise_log, mask_secrets, mask_url
+from monitor.notify.senders import NoAnswer, send, url_timeout
 from portalcrawl.store.crawlstate import utcnow
 from portalcrawl.store.database import Store
 from portalcrawl.text.compare import as_list
@@ -51,12 +52,12 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
 DIGEST_MAX = 50
-WEBHOOK_SCHEMES = frozenset({"json", "jsons", "form", "forms", "xml", "xmls"})
-_NOT_IN_JSONL = frozenset({"id", "delivery_id", "attempts"})
-
-
-class DeliveryError(Exception):
-    """A channel refused or could not take a message."""
+DEFAULT_TIMEOUT = 30.0  # seconds for one message: a webhook answering after 20 s is delivered
+PATIENCE = 2.0  # seconds a message may go unanswered before the next is started beside it
+IN_FLIGHT = 4  # messages of one channel in flight at once, at most
+DEADLINE_TIMEOUTS = 4  # a channel starts no new message after this many time-outs in a call
+MIN_DEADLINE = 60.0  # ... and never before a minute
+ABANDON_TIMEOUTS = 3  # a message unanswered this many time-outs after it began is given up on
 
 
 # -- channels --------------------------------------------------------------------------------
@@ -70,6 +71,8 @@ class Channel:
     keywords: tuple[str, ...] = ()
     kinds: tuple[str, ...] = KINDS
     digest: bool = False
+    timeout: float = DEFAULT_TIMEOUT  # seconds one message may take; then its outcome is unknown
+    formerly: str | None = None  # the name an older release gave it: its place is carried over
 
     @classmethod
     def from_config(cls, config: ChannelConfig) -> Channel:
@@ -82,6 +85,7 @@ class Channel:
             tuple(config.keywords),
             tuple(config.kinds),
             config.digest,
+            config.timeout_seconds or url_timeout(config.url) or DEFAULT_TIMEOUT,
         )
 
     @property
@@ -115,24 +119,39 @@ def validate_channel_url(url: str) -> str:
         if not url[len(JSONL_SCHEME) :].strip():
             raise ConfigError(f"bad notifier URL {url!r}: jsonl:// needs a file path")
         return url
+    if "rto=" in url and url_timeout(url) is None:
+        raise ConfigError(
+            f"bad notifier URL {mask_url(url)!r}: rto must be seconds between 0 and "
+            f"{MAX_CHANNEL_TIMEOUT:g}"
+        )
     with apprise_log() as captured:
         import apprise
 
         ok = apprise.Apprise(asset=apprise_asset()).add(url)
     if not ok:
-        reason = mask_secrets(last_line(captured, "not a URL Apprise can use"), [url])
+        reason = mask_secrets(captured.last_warning("not a URL Apprise can use"), [url])
         raise ConfigError(f"bad notifier URL {mask_url(url)!r}: {reason}")
     return url
 
 
-def build_channels(configs: Iterable[ChannelConfig], notify: Iterable[str] = ()) -> list[Channel]:
-    """Config channels plus ad-hoc `--notify URL` ones, named by their URL (`notify-<hash>`)
-    so a URL given again in a later run picks up its own held-back notices, and no other's."""
+def build_channels(
+    configs: Iterable[ChannelConfig],
+    notify: Iterable[str] = (),
+    key: Callable[[], bytes] | None = None,
+) -> list[Channel]:
+    """Config channels plus ad-hoc `--notify URL` ones, named by a keyed hash of the whole URL
+    (identity.adhoc_name; `key` gives the store's identity.channel_key, asked for only once
+    every URL is known good) so a URL given again in a later run picks up its own held-back
+    notices, and URLs that differ only in a secret are two channels."""
     channels = [Channel.from_config(c) for c in configs]
-    for url in dict.fromkeys(notify):
-        digest = hashlib.sha256(mask_url(url).encode()).hexdigest()[:10]  # rotating a password
-        # keeps the channel's place in the outbox
-        channels.append(Channel(f"notify-{digest}", validate_channel_url(url)))
+    urls = [validate_channel_url(url) for url in dict.fromkeys(notify)]
+    if urls and key is None:
+        raise ValueError("--notify channels are named with the store's channel key")
+    secret = key() if key and urls else b""
+    for url in urls:
+        timeout = url_timeout(url) or DEFAULT_TIMEOUT
+        name = adhoc_name(url, secret)
+        channels.append(Channel(name, url, timeout=timeout, formerly=legacy_name(url)))
     return channels
 
 
@@ -144,6 +163,8 @@ def enqueue(store: Store, channel: Channel, run_id: int | None = None) -> int:
     now = utcnow()
     added = 0
     with store.atomic():
+        if channel.formerly and store.adopt_channel(channel.formerly, channel.name):
+            logger.info("channel %s: carried over from %s", channel.name, channel.formerly)
         last = store.channel_position(channel.name, run_id)
         for notice in store.notices_after(last):
             last = notice["id"]
@@ -164,70 +185,7 @@ def enqueue(store: Store, channel: Channel, run_id: int | None = None) -> int:
 
 # -- sending ---------------------------------------------------------------------------------
 
-
-def idempotency_key(channel: str, notice_ids: Sequence[int]) -> str:
-    """Same notices to the same channel, same key: a receiver can drop a repeat."""
-    return f"portalcrawl:{channel}:{','.join(str(i) for i in notice_ids)}"
-
-
-def _with_extras(url: str, extras: Mapping[str, str]) -> str:
-    query = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in extras.items())
-    return f"{url}{'&' if '?' in url else '?'}{query}"
-
-
-def _apprise_send(channel: Channel, notices: Sequence[Mapping[str, Any]]) -> None:
-    ids = [int(n["id"]) for n in notices]
-    url = channel.url
-    if urlsplit(url).scheme.lower() in WEBHOOK_SCHEMES:
-        key = idempotency_key(channel.name, ids)
-        url = _with_extras(
-            url,
-            {
-                ":notice_ids": ",".join(map(str, ids)),
-                ":idempotency_key": key,
-                ":kind": notices[0]["kind"] if len(notices) == 1 else "digest",
-                "+Idempotency-Key": key,
-            },
-        )
-    message = digest_message(notices)
-    with apprise_log() as captured:
-        import apprise
-
-        sender = apprise.Apprise(asset=apprise_asset())
-        if not sender.add(url):
-            raise DeliveryError(last_line(captured, "Apprise cannot use this URL"))
-        use_html = sender[0].resolve_format(None) == apprise.NotifyFormat.HTML
-        ok = sender.notify(
-            title=message.title,
-            body=message.html if use_html else message.text,
-            body_format=apprise.NotifyFormat.HTML if use_html else apprise.NotifyFormat.TEXT,
-        )
-    if not ok:
-        raise DeliveryError(last_line(captured, "notification failed"))
-
-
-def _jsonl_send(path: Path, channel: Channel, notices: Sequence[Mapping[str, Any]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as out:
-        for notice in notices:
-            line = {
-                "notice_id": notice["id"],
-                "idempotency_key": idempotency_key(channel.name, [notice["id"]]),
-                "channel": channel.name,
-                **{k: v for k, v in notice.items() if k not in _NOT_IN_JSONL},
-                "fields": json.loads(notice["fields"] or "[]"),
-            }
-            out.write(json.dumps(line, ensure_ascii=False) + "\n")
-        out.flush()
-        os.fsync(out.fileno())
-
-
-def send(channel: Channel, notices: Sequence[Mapping[str, Any]]) -> None:
-    """Hand notices to the channel (one message, or one jsonl line each); raise on failure."""
-    if channel.jsonl_path is not None:
-        _jsonl_send(channel.jsonl_path, channel, notices)
-    else:
-        _apprise_send(channel, notices)
+MAYBE_SENT = frozenset({"sending", "unknown"})  # an earlier attempt may have got through
 
 
 @dataclass
@@ -236,6 +194,7 @@ class ChannelReport:
     enqueued: int = 0
     delivered: int = 0
     failed: int = 0
+    unknown: int = 0  # sent, no answer within the time-out: resent (marked) next run
     pending: int = 0
     error: str | None = None
 
@@ -259,48 +218,160 @@ class DeliveryReport:
 
 def _batches(channel: Channel, rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     if channel.jsonl_path is not None:
-        return [rows]
+        return [rows] if rows else []
     if channel.digest:
         return [rows[i : i + DIGEST_MAX] for i in range(0, len(rows), DIGEST_MAX)]
     return [[row] for row in rows]
 
 
-def _send_pending(store: Store, channel: Channel, report: ChannelReport) -> None:
-    rows = store.pending_deliveries(channel.name)
-    worn_out: list[int] = []  # failed MAX_ATTEMPTS times: given up once a later one succeeds
-    for batch in _batches(channel, rows):
-        ids = [row["delivery_id"] for row in batch]
+@dataclass
+class _Pass:
+    """One channel's sending in one deliver() call: its queue, what is in flight, its clock."""
+
+    channel: Channel
+    report: ChannelReport
+    batches: deque[list[dict[str, Any]]]
+    began: float
+    in_flight: list[tuple[Future[None], list[dict[str, Any]], float]] = field(default_factory=list)
+    stopped: bool = False  # refused: the channel is down, the rest wait for the next run
+    worn_out: list[int] = field(default_factory=list)  # given up once a later one gets through
+
+    @property
+    def patience(self) -> float:
+        return min(PATIENCE, self.channel.timeout)
+
+    def may_start(self, now: float) -> bool:
+        if self.stopped or not self.batches or now >= self.began + channel_deadline(self.channel):
+            return False
+        if not self.in_flight:
+            return True
+        return len(self.in_flight) < IN_FLIGHT and now - self.in_flight[-1][2] >= self.patience
+
+    def abandon_at(self, started: float) -> float:
+        return started + ABANDON_TIMEOUTS * self.channel.timeout
+
+    def wake_at(self) -> float | None:
+        """When another message may start beside the unanswered ones (None: not this call)."""
+        if self.stopped or not self.batches or len(self.in_flight) in (0, IN_FLIGHT):
+            return None
+        at = self.in_flight[-1][2] + self.patience
+        return at if at < self.began + channel_deadline(self.channel) else None
+
+
+def channel_deadline(channel: Channel) -> float:
+    """Seconds into a deliver() call after which a channel starts no new message."""
+    return max(MIN_DEADLINE, DEADLINE_TIMEOUTS * channel.timeout)
+
+
+def _spawn(fn: Callable[..., None], *args: Any) -> Future[None]:
+    """fn(*args) in a daemon thread: a receiver that never answers cannot keep the process
+    from exiting once its message has been given up on."""
+    future: Future[None] = Future()
+
+    def target() -> None:
         try:
-            send(channel, batch)
-        except Exception as exc:  # any failure is this channel's: recorded, not raised
-            error = mask_secrets(str(exc) or type(exc).__name__, [channel.url])
-            report.error = error
-            store.delivery_attempt_failed(ids, error)
-            logger.warning("channel %s: %s", channel.name, error)
-            if min(row["attempts"] for row in batch) + 1 < MAX_ATTEMPTS:
-                break
-            worn_out += ids
-            continue
-        now = utcnow()
-        store.deliveries_delivered(ids, now)
-        report.delivered += len(batch)
-        if worn_out:
-            store.deliveries_given_up(worn_out, now)
-            report.failed += len(worn_out)
-            worn_out = []
+            future.set_result(fn(*args))
+        except BaseException as exc:  # handed to the caller through the future
+            future.set_exception(exc)
+
+    threading.Thread(target=target, name="deliver", daemon=True).start()
+    return future
+
+
+def _start(store: Store, run: _Pass, now: float) -> None:
+    batch = run.batches.popleft()
+    repeat = any(row["delivery_status"] in MAYBE_SENT for row in batch)
+    store.deliveries_sending([row["delivery_id"] for row in batch], utcnow())  # before: a
+    # crash during the send leaves them 'sending', and their resend is marked as a repeat
+    run.in_flight.append((_spawn(send, run.channel, batch, repeat), batch, now))
+
+
+def _record(store: Store, run: _Pass, future: Future[None], batch: list[dict[str, Any]]) -> None:
+    """One message's outcome in the store and the channel's report."""
+    ids = [row["delivery_id"] for row in batch]
+    channel = run.channel
+    worn = min(row["attempts"] for row in batch) + 1 >= MAX_ATTEMPTS
+    try:
+        if not future.done():
+            raise NoAnswer(f"no answer within {channel.timeout:g} s: it may have been delivered")
+        future.result()
+    except NoAnswer as exc:
+        store.deliveries_unanswered(ids, str(exc))
+        run.report.unknown += len(batch)
+        logger.warning("channel %s: notices %s: %s", channel.name, _ids(batch), exc)
+        if worn:
+            run.worn_out += ids
+        return
+    except Exception as exc:  # any failure is this channel's: recorded, not raised
+        error = mask_secrets(str(exc) or type(exc).__name__, [channel.url])
+        repeat = any(row["delivery_status"] in MAYBE_SENT for row in batch)
+        store.delivery_attempt_failed(ids, error, maybe_sent=repeat)
+        run.report.error = error
+        logger.warning("channel %s: %s", channel.name, error)
+        if worn:
+            run.worn_out += ids
+        else:
+            run.stopped = True
+        return
+    now = utcnow()
+    store.deliveries_delivered(ids, now)
+    run.report.delivered += len(batch)
+    if run.worn_out:
+        store.deliveries_given_up(run.worn_out, now)
+        run.report.failed += len(run.worn_out)
+        run.worn_out = []
+
+
+def _ids(batch: list[dict[str, Any]]) -> str:
+    return ",".join(str(row["id"]) for row in batch)
+
+
+def _send_all(store: Store, runs: list[_Pass]) -> None:
+    """Every channel at once, each in notice order: a message unanswered for `patience` has
+    the next one started beside it (at most IN_FLIGHT at a time), so one slow notice never
+    holds back the ones after it, and one slow channel never holds back another. All store
+    writes stay on this thread; the senders only send. A message still unanswered long past
+    its time-out (a receiver trickling its answer) is recorded unknown and left behind."""
+    while any(run.batches and not run.stopped or run.in_flight for run in runs):
+        now = time.monotonic()
+        for run in runs:
+            while run.may_start(now):
+                _start(store, run, now)
+            if not run.in_flight:
+                run.batches.clear()  # stopped or past the deadline: the rest wait for next run
+        futures = [f for run in runs for f, _, _ in run.in_flight]
+        if not futures:
+            break
+        wakes = [w for w in (run.wake_at() for run in runs) if w is not None]
+        wakes += [run.abandon_at(at) for run in runs for _, _, at in run.in_flight]
+        wait(futures, timeout=max(0.0, min(wakes) - time.monotonic()), return_when=FIRST_COMPLETED)
+        now = time.monotonic()
+        for run in runs:
+            for entry in list(run.in_flight):
+                future, batch, at = entry
+                if future.done() or now >= run.abandon_at(at):
+                    run.in_flight.remove(entry)
+                    _record(store, run, future, batch)
 
 
 def deliver(store: Store, channels: Iterable[Channel], run_id: int | None = None) -> DeliveryReport:
     """Enqueue and send every channel's notices; a failing channel never holds back another."""
+    channels = list(channels)
     report = DeliveryReport()
+    runs = []
+    began = time.monotonic()
     for channel in channels:
         result = ChannelReport(channel.name)
         report.channels.append(result)
         try:
             result.enqueued = enqueue(store, channel, run_id)
-            _send_pending(store, channel, result)
+            rows = store.pending_deliveries(channel.name)
         except Exception as exc:  # one channel must not stop the others
             result.error = mask_secrets(str(exc) or type(exc).__name__, [channel.url])
             logger.error("channel %s: %s", channel.name, result.error)
+            continue
+        runs.append(_Pass(channel, result, deque(_batches(channel, rows)), began))
+    _send_all(store, runs)
+    for result, channel in zip(report.channels, channels, strict=True):
         result.pending = store.pending_count(channel.name)
     return report

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import logging
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -20,31 +20,81 @@ _USERINFO_PASSWORD = re.compile(r"(://[^/\s:@]*:)[^/\s@]+@")
 @cache
 def apprise_asset() -> Any:
     """Apprise's settings for our senders; Apprise itself is imported on first use (a tenth of
-    a second that a run without notifier channels does not pay)."""
+    a second that a run without notifier channels does not pay). A send runs in the calling
+    thread (no async mode, no service_timeout, which would hand it to Apprise's own threads),
+    so its log records can be told apart from another channel's; the socket time-outs (rto,
+    cto) and monitor.notify.delivery bound it."""
     import apprise
 
     return apprise.AppriseAsset(
-        app_id="portalcrawl", storage_mode=apprise.PersistentStoreMode.MEMORY
+        app_id="portalcrawl",
+        storage_mode=apprise.PersistentStoreMode.MEMORY,
+        async_mode=False,
+        service_timeout=0,
     )
 
 
+class Captured(logging.Handler):
+    """Apprise's records from one thread: warnings for our one-line report, its debug-level
+    "Socket Exception" lines to tell a time-out or a refused login from a connection error."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.thread = threading.get_ident()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread:
+            self.records.append(record)
+
+    def last_warning(self, default: str) -> str:
+        lines = [
+            r.getMessage().strip()
+            for r in self.records
+            if r.levelno >= logging.WARNING and r.getMessage().strip()
+        ]
+        return lines[-1] if lines else default
+
+    def exceptions(self) -> list[str]:
+        """The exceptions Apprise caught and only logged (at debug level)."""
+        prefix = "Socket Exception:"
+        return [
+            r.getMessage()[len(prefix) :].strip()
+            for r in self.records
+            if r.getMessage().startswith(prefix)
+        ]
+
+
+_capturing = threading.Lock()
+_captures: list[Captured] = []
+_saved: dict[str, Any] = {}
+
+
 @contextmanager
-def apprise_log() -> Iterator[io.StringIO]:
-    """Apprise's warnings captured for our own (masked, one-line) report, not printed."""
-    import apprise
+def apprise_log() -> Iterator[Captured]:
+    """Apprise's log captured for our own (masked, one-line) report, not printed. Channels send
+    from several threads at once: the logger is switched to debug, unpropagated, while any
+    capture is open, and each capture keeps only its own thread's records."""
+    import apprise  # noqa: F401 - its logger, set up
 
     apprise_logger = logging.getLogger("apprise")
-    propagate, apprise_logger.propagate = apprise_logger.propagate, False
+    captured = Captured()
+    with _capturing:
+        if not _captures:
+            _saved.update(propagate=apprise_logger.propagate, level=apprise_logger.level)
+            apprise_logger.propagate = False
+            apprise_logger.setLevel(logging.DEBUG)
+        _captures.append(captured)
+        apprise_logger.addHandler(captured)
     try:
-        with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
-            yield captured
+        yield captured
     finally:
-        apprise_logger.propagate = propagate
-
-
-def last_line(captured: io.StringIO, default: str) -> str:
-    lines = [ln.strip() for ln in captured.getvalue().splitlines() if ln.strip()]
-    return lines[-1] if lines else default
+        with _capturing:
+            apprise_logger.removeHandler(captured)
+            _captures.remove(captured)
+            if not _captures:
+                apprise_logger.propagate = _saved["propagate"]
+                apprise_logger.setLevel(_saved["level"])
 
 
 def _secrets(url: str) -> set[str]:

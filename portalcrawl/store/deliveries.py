@@ -13,6 +13,8 @@ from sqlite_utils import Database
 
 from portalcrawl.store.crawlstate import utcnow
 
+_DUE = "('pending', 'sending', 'unknown')"  # still to be delivered
+
 
 def _marks(ids: Sequence[int]) -> str:
     return ",".join("?" * len(ids))
@@ -57,6 +59,16 @@ class DeliveryLog:
         )
         return cur.rowcount
 
+    def adopt_channel(self, old: str, new: str) -> bool:
+        """Carry a channel's place and deliveries over from the name an older release gave it,
+        once: only while the new name has no place of its own."""
+        has = "SELECT 1 FROM channel_state WHERE channel=?"
+        if self.db.execute(has, [new]).fetchone() or not self.db.execute(has, [old]).fetchone():
+            return False
+        self.db.execute("UPDATE channel_state SET channel=? WHERE channel=?", [new, old])
+        self.db.execute("UPDATE deliveries SET channel=? WHERE channel=?", [new, old])
+        return True
+
     def set_channel_position(self, channel: str, last_notice_id: int, now: str) -> None:
         self.db.execute(
             "INSERT INTO channel_state(channel, last_notice_id, first_used_at, updated_at) "
@@ -66,26 +78,46 @@ class DeliveryLog:
         )
 
     def pending_deliveries(self, channel: str) -> list[dict[str, Any]]:
-        """The channel's pending notices, oldest first, with delivery_id and attempts."""
+        """The channel's notices still to deliver, oldest first, with delivery_id, attempts
+        and delivery_status (pending, or sending/unknown: an earlier attempt may have arrived)."""
         return list(
             self.db.query(
-                "SELECT n.*, d.id AS delivery_id, d.attempts FROM deliveries d "
-                "JOIN notices n ON n.id = d.notice_id WHERE d.channel=? AND d.status='pending' "
-                "ORDER BY n.id",
+                "SELECT n.*, d.id AS delivery_id, d.attempts, d.status AS delivery_status "
+                "FROM deliveries d JOIN notices n ON n.id = d.notice_id "
+                f"WHERE d.channel=? AND d.status IN {_DUE} ORDER BY n.id",
                 [channel],
             )
         )
 
-    def delivery_attempt_failed(self, ids: Sequence[int], error: str) -> None:
+    def deliveries_sending(self, ids: Sequence[int], now: str) -> None:
+        """An attempt begins (counted now): left 'sending' by a crash, it may have arrived."""
         self.db.execute(
-            f"UPDATE deliveries SET attempts=attempts+1, last_error=?, updated_at=? "
+            f"UPDATE deliveries SET status='sending', attempts=attempts+1, updated_at=? "
+            f"WHERE id IN ({_marks(ids)})",
+            [now, *ids],
+        )
+
+    def delivery_attempt_failed(
+        self, ids: Sequence[int], error: str, maybe_sent: bool = False
+    ) -> None:
+        """Refused: still to deliver ('unknown' if an earlier attempt may have arrived)."""
+        self.db.execute(
+            f"UPDATE deliveries SET status=?, last_error=?, updated_at=? "
+            f"WHERE id IN ({_marks(ids)})",
+            ["unknown" if maybe_sent else "pending", error, utcnow(), *ids],
+        )
+
+    def deliveries_unanswered(self, ids: Sequence[int], error: str) -> None:
+        """Sent without an answer in time: 'unknown', resent as a possible repeat."""
+        self.db.execute(
+            f"UPDATE deliveries SET status='unknown', last_error=?, updated_at=? "
             f"WHERE id IN ({_marks(ids)})",
             [error, utcnow(), *ids],
         )
 
     def deliveries_delivered(self, ids: Sequence[int], now: str) -> None:
         self.db.execute(
-            f"UPDATE deliveries SET status='delivered', attempts=attempts+1, last_error=NULL, "
+            f"UPDATE deliveries SET status='delivered', last_error=NULL, "
             f"delivered_at=?, updated_at=? WHERE id IN ({_marks(ids)})",
             [now, now, *ids],
         )
@@ -99,17 +131,19 @@ class DeliveryLog:
     def pending_count(self, channel: str) -> int:
         return int(
             self.db.execute(
-                "SELECT count(*) FROM deliveries WHERE channel=? AND status='pending'", [channel]
+                f"SELECT count(*) FROM deliveries WHERE channel=? AND status IN {_DUE}", [channel]
             ).fetchone()[0]
         )
 
     def channel_totals(self) -> dict[str, dict[str, Any]]:
-        """Per channel seen in deliveries: pending, failed, delivered, last delivery and error."""
+        """Per channel seen in deliveries: pending (still to deliver), failed, delivered, last
+        delivery and error."""
         return {
             r["channel"]: r
             for r in self.db.query(
-                "SELECT channel, sum(status='pending') AS pending, sum(status='failed') AS failed, "
-                "sum(status='delivered') AS delivered, max(delivered_at) AS last_delivered, "
+                f"SELECT channel, sum(status IN {_DUE}) AS pending, "
+                "sum(status='failed') AS failed, sum(status='delivered') AS delivered, "
+                "max(delivered_at) AS last_delivered, "
                 "(SELECT last_error FROM deliveries e WHERE e.channel=d.channel AND last_error "
                 "IS NOT NULL ORDER BY updated_at DESC, id DESC LIMIT 1) AS last_error "
                 "FROM deliveries d GROUP BY channel"

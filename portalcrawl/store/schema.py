@@ -337,13 +337,15 @@ TABLES: tuple[Table, ...] = (
             C(
                 "channel",
                 "TEXT",
-                "Channel name from the config (or 'notify-<hash of the URL>' for --notify).",
+                "Channel name from the config (or 'notify-<keyed hash of the URL>' for --notify).",
                 "NOT NULL",
             ),
             C(
                 "status",
                 "TEXT",
-                "'pending', 'delivered' or 'failed' (gave up).",
+                "'pending', 'sending' (an attempt under way, or cut short by a crash), 'unknown' "
+                "(sent, no answer within the time-out; resent marked as a repeat), 'delivered' "
+                "or 'failed' (gave up).",
                 "NOT NULL DEFAULT 'pending'",
             ),
             C("attempts", "INTEGER", "Send attempts so far.", "NOT NULL DEFAULT 0"),

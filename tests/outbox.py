@@ -1,0 +1,51 @@
+"""A store with notices to deliver, and what a channel got: shared by the delivery tests."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from monitor.notify.notices import create_notices
+from portalcrawl.store.database import Store
+from tests.storefactory import FLOOD, PORTAL
+from tests.storefactory import section_article as article
+
+LANDSLIDE = "Cảnh báo sạt lở bờ sông Tiền"
+ESCAPED = 'Hội nghị "Xúc tiến đầu tư" <2026> & giao lưu'
+
+
+def new_run(store: Store, *articles: dict[str, Any]) -> int:
+    """A finished run whose articles are new, with its notices created."""
+    run = store.start_run(portal_url=PORTAL)
+    for item in articles:
+        store.save_article(item, run)
+    store.finish_run(run, "ok")
+    create_notices(store, run)
+    return run
+
+
+@contextmanager
+def three_notices(path: Path) -> Iterator[Store]:
+    """Baseline run, then run 2 with three new articles (notices 1, 2, 3)."""
+    with Store(path) as st:
+        new_run(st, article(100, "Bài cũ", "tin-hoat-dong"))
+        new_run(
+            st,
+            article(1, FLOOD, "tin-hoat-dong", "Nhiều tuyến đường bị ngập sâu sau cơn mưa."),
+            article(2, LANDSLIDE, "thong-bao", "Người dân cần tránh khu vực sạt lở."),
+            article(3, ESCAPED, "tin-hoat-dong"),
+        )
+        yield st
+
+
+def deliveries(store: Store, channel: str) -> list[dict[str, Any]]:
+    return list(
+        store.db.query("SELECT * FROM deliveries WHERE channel=? ORDER BY notice_id", [channel])
+    )
+
+
+def jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
