@@ -19,7 +19,8 @@ from typing import Any
 
 import portalcrawl
 from monitor.config import Config, ConfigError, check_portal_url, expand_env
-from monitor.notify.delivery import Channel, build_channels, deliver
+from monitor.notify.channels import Channel, build_channels
+from monitor.notify.delivery import deliver
 from monitor.notify.identity import channel_key
 from monitor.notify.notices import check_health, create_notices
 from portalcrawl.crawl import parse_set

@@ -30,7 +30,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor import runner
 from monitor.config import Config, ConfigError, JobConfig, cron_trigger
-from monitor.notify.delivery import build_channels
+from monitor.notify.channels import build_channels
 
 log = logging.getLogger(__name__)
 

@@ -18,18 +18,20 @@ from aiosmtpd.smtp import AuthResult
 
 
 class Hook:
-    """A webhook receiver that answers 500 to the next `fail` requests, then 200; a request
-    for notice ids in `slow` is answered only after that many seconds. `events` is what it
-    saw, in order: ("arrived" | "answered", notice_ids)."""
+    """A webhook receiver that answers 500 to the next `fail` requests, then 200. A request for
+    notice ids in `slow` is answered only after that many seconds; one in `hold` only once the
+    request it names has arrived (or after the seconds given, whichever comes first). `events`
+    is what it saw, in order: ("arrived" | "answered", notice_ids)."""
 
     def __init__(self) -> None:
         self.fail = 0
         self.failures = 0
         self.slow: dict[str, float] = {}
+        self.hold: dict[str, tuple[str, float]] = {}
         self.received: list[tuple[dict[str, str], dict[str, Any]]] = []
         self.paths: list[str] = []
         self.events: list[tuple[str, str]] = []
-        self.lock = threading.Lock()
+        self.lock = threading.Condition()
         self.port = 0
 
     def url(self, extra: str = "") -> str:
@@ -57,11 +59,13 @@ def hook() -> Iterator[Hook]:
                     receiver.received.append((dict(self.headers), payload))
                     receiver.paths.append(self.path)
                     receiver.events.append(("arrived", ids))
+                    receiver.lock.notify_all()
             if failing:
                 self.send_response(500)
             else:
-                threading.Event().wait(receiver.slow.get(ids, 0))  # a slow receiver's answer
-                with receiver.lock:
+                until, most = receiver.hold.get(ids, ("", receiver.slow.get(ids, 0)))
+                with receiver.lock:  # a slow receiver's answer
+                    receiver.lock.wait_for(lambda: ("arrived", until) in receiver.events, most)
                     receiver.events.append(("answered", ids))
                 self.send_response(200)
             self.send_header("Content-Length", "0")

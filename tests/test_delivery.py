@@ -10,13 +10,8 @@ import pytest
 
 from monitor.config import ChannelConfig, ConfigError
 from monitor.notify import delivery
-from monitor.notify.delivery import (
-    MAX_ATTEMPTS,
-    Channel,
-    build_channels,
-    deliver,
-    validate_channel_url,
-)
+from monitor.notify.channels import Channel, build_channels, validate_channel_url
+from monitor.notify.delivery import MAX_ATTEMPTS, deliver
 from monitor.notify.masking import mask_secrets, mask_url
 from monitor.notify.messages import notice_message
 from monitor.notify.notices import alert
@@ -30,6 +25,13 @@ from tests.storefactory import section_article as article
 
 def fixed_key() -> bytes:
     return bytes(32)
+
+
+@pytest.fixture(autouse=True)
+def in_turn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One message at a time, however loaded the machine (a send slower than PATIENCE would
+    have the next started beside it): these tests count attempts and arrivals in order."""
+    monkeypatch.setattr(delivery, "PATIENCE", 600.0)
 
 
 @pytest.fixture

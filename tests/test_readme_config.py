@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from monitor.config import load_config
-from monitor.notify.delivery import build_channels
+from monitor.notify.channels import build_channels
 from monitor.scheduler import Scheduler
 
 README = Path(__file__).resolve().parent.parent / "README.md"

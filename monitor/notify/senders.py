@@ -16,15 +16,12 @@ import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from monitor.config import MAX_CHANNEL_TIMEOUT
+from monitor.notify.channels import Channel
 from monitor.notify.masking import apprise_asset, apprise_log
 from monitor.notify.messages import digest_message
-
-if TYPE_CHECKING:
-    from monitor.notify.delivery import Channel
 
 logger = logging.getLogger(__name__)
 
@@ -46,19 +43,6 @@ class NoAnswer(Exception):
 def idempotency_key(channel: str, notice_ids: Sequence[int]) -> str:
     """Same notices to the same channel, same key: a receiver can drop a repeat."""
     return f"portalcrawl:{channel}:{','.join(str(i) for i in notice_ids)}"
-
-
-def url_timeout(url: str) -> float | None:
-    """The read time-out (Apprise's `rto`, seconds) the URL itself sets; None if it sets none,
-    or none that can be used (validate_channel_url refuses those)."""
-    for key, value in parse_qsl(urlsplit(url).query):
-        if key == "rto":
-            try:
-                seconds = float(value)
-            except ValueError:
-                return None
-            return seconds if 0 < seconds <= MAX_CHANNEL_TIMEOUT else None
-    return None
 
 
 def _with_extras(url: str, extras: Mapping[str, str]) -> str:
