@@ -1,5 +1,6 @@
 """What checking a `--set NAME=VALUE` costs the monitor: Scrapy's defaults read with `ast` from
-its default_settings file (portalcrawl.crawl._defaults) against importing them the plain way.
+its default_settings file (portalcrawl.settingscheck._defaults) against importing them the
+plain way.
 
 Each way runs in a fresh interpreter (best of N), as the monitor pays it once per command.
 Prints the figures and writes benchmarks/results/settings.json.
@@ -19,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 WAYS = {
     "bare interpreter": "pass",
-    "ast (what the monitor does)": "from portalcrawl.crawl import _defaults; _defaults()",
+    "ast (what the monitor does)": "from portalcrawl.settingscheck import _defaults; _defaults()",
     "import scrapy's default_settings": (
         "from scrapy.settings import default_settings as d; import portalcrawl.settings; "
         "{k: getattr(d, k) for k in dir(d) if k.isupper()}"

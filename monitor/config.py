@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from portalcrawl.crawl import check_setting
+from portalcrawl.settingscheck import DAY, RULES, Number, SettingError, check_setting, check_url
 from portalcrawl.site.profile import ProfileError, profile_sections
 
 if TYPE_CHECKING:
@@ -105,15 +105,19 @@ class Config:
 
 
 def check_portal_url(url: str) -> str:
-    """An http(s) URL with a host and nothing after the site root but an optional path."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"bad portal URL {url!r}: expected http(s)://host[:port]")
+    """The crawl's own check of its PORTALCRAWL_URL: http(s), a host, no credentials."""
     try:
-        parts.port  # noqa: B018 - raises on a bad port
-    except ValueError:
-        raise ConfigError(f"bad portal URL {url!r}: bad port") from None
-    return url.strip().rstrip("/")
+        return check_url(url)
+    except SettingError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def check_db(path: str, where: str) -> str:
+    """A store path: an empty one (an unset variable in `--db "$DB"`) is refused, not taken
+    for the default store."""
+    if not path.strip():
+        raise ConfigError(f"{where}: empty store path")
+    return path
 
 
 def expand_env(value: str, where: str) -> str:
@@ -224,6 +228,18 @@ def _typed(table: dict[str, Any], key: str, kind: type | tuple[type, ...], where
     return value
 
 
+def _number(table: dict[str, Any], key: str, where: str, rule: Number, wanted: str = "") -> float:
+    """A number of the config held to `rule` (a crawl setting's own rule where it becomes one):
+    nan, inf and values out of range are refused with the range."""
+    value = _typed(table, key, (int, float), where)
+    try:
+        return float(rule(value))
+    except (ValueError, OverflowError):
+        raise ConfigError(
+            f"{where}.{key}: expected {wanted or rule.wanted()}, got {value!r}"
+        ) from None
+
+
 def _str_list(table: dict[str, Any], key: str, where: str) -> list[str]:
     value = table.get(key, [])
     if isinstance(value, str):
@@ -292,22 +308,19 @@ def _job(raw: Any, index: int) -> JobConfig:
         where,
     )
     interval = None
+    span = "an interval from 1 second to 366 days"
     if "interval_minutes" in raw:
-        interval = float(_typed(raw, "interval_minutes", (int, float), where)) * 60
+        interval = _number(raw, "interval_minutes", where, Number(1 / 60, 366 * 1440), span) * 60
     if "interval_seconds" in raw:
-        interval = float(_typed(raw, "interval_seconds", (int, float), where))
+        interval = _number(raw, "interval_seconds", where, Number(1, 366 * DAY), span)
     cron = check_cron(_typed(raw, "cron", str, where), f"{where}.cron") if "cron" in raw else None
     if (interval is None) == (cron is None):
         raise ConfigError(f"{where}: give exactly one of interval_minutes or cron")
-    if interval is not None and interval <= 0:
-        raise ConfigError(f"{where}: interval must be positive, got {interval:g} s")
-    jitter = (
-        float(_typed(raw, "jitter_seconds", (int, float), where))
-        if ("jitter_seconds" in raw)
-        else 0.0
-    )
-    if jitter < 0:
-        raise ConfigError(f"{where}.jitter_seconds: must not be negative, got {jitter:g}")
+    jitter = 0.0
+    if "jitter_seconds" in raw:
+        jitter = _number(raw, "jitter_seconds", where, Number(0, DAY), "0 or 1 to 86400 seconds")
+        if 0 < jitter < 1:
+            raise ConfigError(f"{where}.jitter_seconds: expected 0 or 1 to 86400 seconds")
     return JobConfig(
         name=str(raw.get("name") or f"job-{index + 1}"),
         sections=_str_list(raw, "sections", where),
@@ -337,9 +350,9 @@ def _evidence(config: Config, archive: Any, site: Any) -> None:
     if "dir" in archive:
         config.archive.dir = _typed(archive, "dir", str, "archive")
     if "max_file_mb" in archive:
-        config.archive.max_file_mb = float(_typed(archive, "max_file_mb", (int, float), "archive"))
-        if config.archive.max_file_mb <= 0:
-            raise ConfigError("archive.max_file_mb: must be positive")
+        config.archive.max_file_mb = _number(
+            archive, "max_file_mb", "archive", RULES["PORTALCRAWL_ARCHIVE_MAX_MB"]
+        )
     _unknown(site, {"out", "base_url"}, "site")
     if "out" in site:
         config.site.out = _typed(site, "out", str, "site")
@@ -366,10 +379,10 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
             raise ConfigError(f"config file {candidate}: {exc}") from None
     config = parse_config(raw)
     config.source = str(candidate) if raw or explicit else None
-    if os.environ.get(ENV_URL):
+    if ENV_URL in os.environ:
         config.portal_url = check_portal_url(os.environ[ENV_URL])
-    if os.environ.get(ENV_DB):
-        config.db = os.environ[ENV_DB]
+    if ENV_DB in os.environ:
+        config.db = check_db(os.environ[ENV_DB], f"${ENV_DB}")
     return config
 
 
@@ -382,16 +395,16 @@ def _field_options(
         if config.max_requests < 0:
             raise ConfigError("crawl.max_requests: must not be negative")
     _unknown(audit, {"cycle_days"}, "audit")
-    if "cycle_days" in audit:
-        config.audit_cycle_days = float(_typed(audit, "cycle_days", (int, float), "audit"))
-        if config.audit_cycle_days <= 0:
-            raise ConfigError("audit.cycle_days: must be positive")
+    if "cycle_days" in audit:  # the crawl's PORTALCRAWL_AUDIT_CYCLE_HOURS, in days
+        config.audit_cycle_days = _number(audit, "cycle_days", "audit", Number(0, 3660, above=True))
     _unknown(notices, {"removal_confirm_minutes"}, "notices")
     if "removal_confirm_minutes" in notices:
-        minutes = float(_typed(notices, "removal_confirm_minutes", (int, float), "notices"))
-        if minutes < 0:
-            raise ConfigError("notices.removal_confirm_minutes: must not be negative")
-        config.removal_confirm_minutes = minutes
+        config.removal_confirm_minutes = _number(
+            notices,
+            "removal_confirm_minutes",
+            "notices",
+            RULES["PORTALCRAWL_REMOVAL_CONFIRM_MINUTES"],
+        )
 
 
 def parse_config(raw: dict[str, Any]) -> Config:
@@ -419,27 +432,25 @@ def parse_config(raw: dict[str, Any]) -> Config:
     if "url" in portal:
         config.portal_url = check_portal_url(_typed(portal, "url", str, "portal"))
     if "db" in portal:
-        config.db = _typed(portal, "db", str, "portal")
+        config.db = check_db(_typed(portal, "db", str, "portal"), "portal.db")
     if "profile" in portal:
         config.profile = _typed(portal, "profile", str, "portal")
     config.sections = _str_list(portal, "sections", "portal")
     if "revisit_hours" in portal:
-        config.revisit_hours = float(_typed(portal, "revisit_hours", (int, float), "portal"))
-        if config.revisit_hours < 0:
-            raise ConfigError("portal.revisit_hours: must not be negative")
+        config.revisit_hours = _number(
+            portal, "revisit_hours", "portal", RULES["PORTALCRAWL_REVISIT_HOURS"]
+        )
     _unknown(crawl, {"timeout_minutes", "max_requests", "settings"}, "crawl")
     _field_options(config, crawl, raw.get("audit", {}), raw.get("notices", {}))
     if "timeout_minutes" in crawl:
-        minutes = float(_typed(crawl, "timeout_minutes", (int, float), "crawl"))
-        if minutes <= 0:
-            raise ConfigError("crawl.timeout_minutes: must be positive")
-        config.crawl_timeout_seconds = minutes * 60
+        rule = Number(0, 366 * 1440, above=True)
+        config.crawl_timeout_seconds = _number(crawl, "timeout_minutes", "crawl", rule) * 60
     if "settings" in crawl:
         config.settings = dict(_typed(crawl, "settings", dict, "crawl"))
         for name, value in config.settings.items():
             try:
                 check_setting(name, value)
-            except ValueError as exc:
+            except SettingError as exc:
                 raise ConfigError(f"crawl.settings.{name}: {exc}") from None
     _unknown(health, {"fallback_share", "max_errors", "error_share"}, "health")
     for key in ("fallback_share", "error_share"):

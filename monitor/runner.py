@@ -23,8 +23,8 @@ from monitor.notify.channels import Channel, build_channels
 from monitor.notify.delivery import deliver
 from monitor.notify.identity import channel_key
 from monitor.notify.notices import check_health, create_notices
-from portalcrawl.crawl import parse_set
 from portalcrawl.lifetime import STOP_SIGNAL
+from portalcrawl.settingscheck import check_settings, parse_set
 from portalcrawl.site.profile import ProfileError, load_profile, profile_sections
 from portalcrawl.spiders.backfill import progress_line
 from portalcrawl.store.database import Store, StoreError, store_error
@@ -115,11 +115,23 @@ def field_settings(config: Config) -> dict[str, Any]:
 
 
 def check_run_options(config: Config, sections: Sequence[str], settings: Sequence[str]) -> dict:
-    """Everything the operator typed is checked before anything starts."""
+    """Everything the operator typed is checked before anything starts, every setting the crawl
+    will be given by the crawl's own check (portalcrawl.settingscheck): a value accepted here
+    does not fail every crawl."""
     check_portal_url(config.portal_url)
     try:
         profile_sections(config.profile, sections)
-        return parse_set(list(settings))
+        extra = parse_set(list(settings))
+        passed = {
+            "PORTALCRAWL_URL": config.portal_url,
+            "PORTALCRAWL_DB": str(config.db),
+            "PORTALCRAWL_REVISIT_HOURS": config.revisit_hours,
+            **field_settings(config),
+            **config.archive.crawl_settings(),
+            **config.settings,
+        }
+        check_settings(passed)
+        return extra
     except (ProfileError, ValueError) as exc:
         raise ConfigError(str(exc)) from None
 

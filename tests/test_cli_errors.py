@@ -11,9 +11,12 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import click
 import pytest
 
+from monitor.cli import cli as monitor_group
 from monitor.cli import main
+from portalcrawl.store.database import Store
 from tests.clirun import LOCAL_COPY, monitor_cli
 
 Invoke = Callable[..., tuple[int, str, str]]
@@ -73,6 +76,18 @@ BAD_ARGUMENTS = [
     (("export", "--format", "xml", "--out", "-"), "'xml'"),
     (("feed", "--out", "-", "--kind", "rumour"), "'rumour'"),
     (("schedule", "--grace", "-1"), "--grace"),
+    (("schedule", "--grace", "nan"), "'nan'"),
+    (("profile", "discover", "http://127.0.0.1:9", "--out", "p.toml", "--delay", "inf"), "'inf'"),
+    (("run", *LOOPBACK, "--set", "PORTALCRAWL_REVISIT_HOURS=nan"), "PORTALCRAWL_REVISIT_HOURS"),
+    (("run", *LOOPBACK, "--set", "PORTALCRAWL_PAGE_SIZE=1e9"), "'1e9'"),
+    (("run", *LOOPBACK, "--set", "LOG_LEVEL=BOGUS"), "'BOGUS'"),
+    (("run", *LOOPBACK, "--set", "CONCURRENT_REQUESTS=0"), "CONCURRENT_REQUESTS"),
+    (("run", *LOOPBACK, "--set", "DOWNLOAD_DELAY=inf"), "DOWNLOAD_DELAY"),
+    (("run", *LOOPBACK, "--set", "ITEM_PIPELINES=0"), "ITEM_PIPELINES"),
+    (("run", *LOOPBACK, "--max-requests", str(10**20)), "PORTALCRAWL_MAX_REQUESTS"),
+    (("run", *LOOPBACK, "--db", ""), "--db: empty store path"),
+    (("status", "--db", ""), "--db: empty store path"),
+    (("demo", "--db", ""), "--db: empty store path"),
 ]
 
 
@@ -93,6 +108,7 @@ def test_a_store_under_a_file_is_one_line(cli: Invoke, tmp_path: Path) -> None:
 
 
 JOB = "[[schedule.jobs]]\n"
+BAD_NUMBERS = ["1e308", "nan", "inf", "-inf"]
 CHANNEL = "[[channels]]\n"
 BAD_CONFIGS = [
     ("[portal\nurl = 1", "config file"),
@@ -124,6 +140,19 @@ BAD_CONFIGS = [
     (JOB + "cron = '0 2 * * *'\ninterval_minutes = 5", "exactly one"),
     (JOB + "interval_minutes = -1", "interval"),
     (JOB + "interval_minutes = 5\njitter_seconds = -3", "jitter_seconds"),
+    *[(JOB + f"interval_minutes = {v}", "interval_minutes") for v in BAD_NUMBERS + ["0.01"]],
+    (JOB + "interval_seconds = 0.5", "interval_seconds"),
+    *[(JOB + f"interval_minutes = 5\njitter_seconds = {v}", "jitter") for v in BAD_NUMBERS],
+    (JOB + "interval_minutes = 5\njitter_seconds = 0.5", "jitter_seconds"),
+    *[("[portal]\nrevisit_hours = " + v, "portal.revisit_hours") for v in BAD_NUMBERS],
+    ("[crawl]\ntimeout_minutes = 1e308", "timeout_minutes"),
+    ("[audit]\ncycle_days = nan", "cycle_days"),
+    ("[notices]\nremoval_confirm_minutes = inf", "removal_confirm_minutes"),
+    ("[archive]\nmax_file_mb = nan", "max_file_mb"),
+    ("[crawl]\nsettings = { PORTALCRAWL_PAGE_SIZE = 1e9 }", "PORTALCRAWL_PAGE_SIZE"),
+    ("[crawl]\nsettings = { LOG_LEVEL = 'BOGUS' }", "'BOGUS'"),
+    ("[portal]\ndb = ''", "portal.db: empty store path"),
+    ("[portal]\nurl = 'http://desk:Pw-4471@127.0.0.1:9'", "credentials"),
 ]
 
 
@@ -194,3 +223,74 @@ def test_credentials_from_the_environment_never_show(tmp_path: Path) -> None:
     conn.close()
     for secret in (PASSWORD, TOKEN, SMTP_PASSWORD, "Smtp/Pass-5521"):
         assert not [text for text in shown if secret in text], secret
+
+
+def test_credentials_in_the_portal_url_are_refused_unshown(cli: Invoke) -> None:
+    for args in (("run", "--portal-url", "http://desk:Pw-4471@127.0.0.1:9"), ("status",)):
+        code, _, err = cli(*args, config="[portal]\nurl = 'https://desk:Pw-4471@h.example'")
+        line = one_line(code, err)
+        assert "credentials" in line and "Pw-4471" not in line and "desk" not in line
+
+
+@pytest.mark.parametrize("value", ["", " "])
+def test_an_empty_store_or_portal_in_the_environment_is_refused(
+    cli: Invoke, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """An unset variable passed on (`PORTALCRAWL_DB=$DB`) is not the default store."""
+    monkeypatch.setenv("PORTALCRAWL_DB", value)
+    assert "PORTALCRAWL_DB: empty store path" in one_line(*cli("status")[::2])
+    monkeypatch.setenv("PORTALCRAWL_DB", "x.sqlite3")
+    monkeypatch.setenv("PORTALCRAWL_URL", value)
+    assert "bad portal URL" in one_line(*cli("run")[::2])
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-1", "1e308", "soon"])
+def test_a_bad_busy_timeout_is_one_line(
+    cli: Invoke, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str
+) -> None:
+    Store(tmp_path / "default.sqlite3").close()
+    monkeypatch.setenv("PORTALCRAWL_BUSY_TIMEOUT", value)
+    for args in (("status",), ("run", *LOOPBACK)):
+        assert "PORTALCRAWL_BUSY_TIMEOUT" in one_line(*cli(*args)[::2])
+
+
+ASSET_IDS = ["9" * 20, "١٢٣", "１２３", "²"]
+CONTENT = "http://127.0.0.1:9/web/guest/tin/-/asset_publisher/AbC/content/id/"
+
+
+@pytest.mark.parametrize("ref", ASSET_IDS + [CONTENT + "9" * 20, CONTENT + "١٢٣"])
+def test_a_bad_asset_id_is_one_line(cli: Invoke, tmp_path: Path, ref: str) -> None:
+    Store(tmp_path / "default.sqlite3").close()
+    assert "'" in one_line(*cli("history", ref)[::2])
+
+
+# Every command that takes --since, with what else it needs; the test below finds them all.
+SINCE = {
+    "search": ("search", "x"),
+    "export": ("export", "--format", "csv", "--out", "-"),
+    "notices": ("notices",),
+    "reextract": ("reextract", "--dry-run"),
+}
+
+
+def _since_commands(group: click.Group, prefix: str = "") -> set[str]:
+    found = set()
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            found |= _since_commands(command, f"{prefix}{name} ")
+        elif any("--since" in p.opts for p in command.params):
+            found.add(prefix + name)
+    return found
+
+
+def test_every_since_command_is_covered() -> None:
+    assert _since_commands(monitor_group) == set(SINCE)
+
+
+@pytest.mark.parametrize("since", ["0001-01-01", "9999-12-31T23:59-12:00", "0001-01-01T00:00"])
+@pytest.mark.parametrize("command", sorted(SINCE))
+def test_a_since_out_of_range_is_one_line(
+    cli: Invoke, tmp_path: Path, command: str, since: str
+) -> None:
+    Store(tmp_path / "default.sqlite3").close()
+    assert "out of range" in one_line(*cli(*SINCE[command], "--since", since)[::2])

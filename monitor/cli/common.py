@@ -11,9 +11,10 @@ from typing import Any, NoReturn
 
 import click
 
-from monitor.config import Config, ConfigError, load_config
+from monitor.config import Config, ConfigError, check_db, load_config
 from monitor.data.search import ANSI_MARKS
 from monitor.diff import ANSI
+from portalcrawl.settingscheck import Number
 from portalcrawl.store.database import Store, StoreError
 from portalcrawl.text.dates import VN_TZ, parse_user_time
 
@@ -52,6 +53,16 @@ def get_config(ctx: click.Context) -> Config:
     return root.obj["config"]
 
 
+def store_path(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A --db that is given must name a file: `--db "$DB"` with DB unset is not the default."""
+    if value is not None:
+        try:
+            check_db(value, "--db")
+        except ConfigError as exc:
+            fail(str(exc))
+    return value
+
+
 def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """--db PATH, defaulting to the config file's / $PORTALCRAWL_DB / data/portal.sqlite3."""
     return click.option(
@@ -59,12 +70,31 @@ def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
         "db",
         type=click.Path(dir_okay=False),
         default=None,
+        callback=store_path,
         help="SQLite store (default: config, $PORTALCRAWL_DB, or data/portal.sqlite3).",
     )(func)
 
 
 def resolve_db(ctx: click.Context, db: str | None) -> str:
-    return db or get_config(ctx).db
+    return db if db is not None else get_config(ctx).db
+
+
+class Seconds(click.ParamType):
+    """A number of seconds in [low, high]: click's FloatRange lets nan and inf through."""
+
+    name = "seconds"
+
+    def __init__(self, low: float, high: float) -> None:
+        self.rule = Number(low, high)
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        try:
+            return float(self.rule(value))
+        except (TypeError, ValueError):
+            name = param.opts[0] if param is not None and param.opts else "value"
+            fail(f"bad {name} {value!r}: expected {self.rule.wanted()} seconds")
 
 
 def open_store(path: str, *, readonly: bool = True) -> Store:

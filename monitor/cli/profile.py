@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from monitor.cli.common import fail, get_config
+from monitor.cli.common import Seconds, fail, get_config
 from monitor.config import ConfigError, check_portal_url
 from portalcrawl.site.check import as_json, check_profile, report_text
 from portalcrawl.site.discover import NothingFound, discover
@@ -36,7 +36,7 @@ def _base(url: str) -> str:
     "--delay",
     default=1.0,
     show_default=True,
-    type=click.FloatRange(0, 60),
+    type=Seconds(0, 60),
     help="Seconds between requests (robots.txt's Crawl-delay when longer).",
 )
 @click.option("--budget", default=40, show_default=True, type=click.IntRange(5, 200))
@@ -64,7 +64,7 @@ def discover_cmd(url: str, out: str, delay: float, budget: int) -> None:
 @click.option("--profile", "profile_path", default=None, help="Profile file (default: config's).")
 @click.option("--portal-url", default=None, help="Portal to check (default: the config's).")
 @click.option("--sample", default=3, show_default=True, type=click.IntRange(1, 50))
-@click.option("--delay", default=1.0, show_default=True, type=click.FloatRange(0, 60))
+@click.option("--delay", default=1.0, show_default=True, type=Seconds(0, 60))
 @click.option("--json", "as_json_", is_flag=True, help="One JSON object.")
 @click.pass_context
 def check_cmd(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from monitor.cli.common import db_option, echo, fail, get_config, is_tty
+from monitor.cli.common import db_option, echo, fail, get_config, is_tty, store_path
 from monitor.config import Config, ConfigError, check_portal_url
 from monitor.runner import SUCCEEDED, RunOutcome, run_cycle
 from portalcrawl.store.database import StoreError
@@ -102,7 +102,7 @@ def run(
         fail(str(exc))
     if profile:
         config.profile = str(Path(profile).resolve()) if Path(profile).suffix else profile
-    if db:
+    if db is not None:
         config.db = db
     if max_requests:
         config.max_requests = max_requests
@@ -123,6 +123,7 @@ def run(
     default="data/demo.sqlite3",
     show_default=True,
     type=click.Path(dir_okay=False),
+    callback=store_path,
     help="Store for the demo (recreated).",
 )
 @click.option(

@@ -7,10 +7,11 @@ import logging
 
 import click
 
-from monitor.cli.common import fail, get_config
+from monitor.cli.common import Seconds, fail, get_config
 from monitor.config import ConfigError
 from monitor.runner import SUCCEEDED
 from monitor.scheduler import DEFAULT_GRACE_SECONDS, Scheduler
+from portalcrawl.settingscheck import DAY
 
 
 @click.command("schedule")
@@ -30,7 +31,7 @@ from monitor.scheduler import DEFAULT_GRACE_SECONDS, Scheduler
 @click.option(
     "--grace",
     "grace_seconds",
-    type=click.FloatRange(min=0),
+    type=Seconds(0, DAY),
     metavar="SECONDS",
     default=DEFAULT_GRACE_SECONDS,
     show_default=True,

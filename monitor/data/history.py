@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from monitor import diff
+from portalcrawl.settingscheck import MAX_INT64
 from portalcrawl.site.urls import article_key
 from portalcrawl.store.database import Store
 from portalcrawl.text.compare import LIST_FIELDS, as_list, changed_fields
@@ -107,11 +108,19 @@ class History:
         return {**article, "versions": versions, "events": events}
 
 
+def check_asset_id(text: str) -> None:
+    """An asset id as the store holds it: ASCII digits (int() would read "١٢٣" as 123 and
+    fail on "²"), within SQLite's INTEGER."""
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_INT64:
+        raise ArticleNotFound(f"bad asset id {text!r}: expected a number of up to 19 digits")
+
+
 def resolve_article(store: Store, ref: str) -> int:
     """Asset id for an asset id, an article URL, or any URL ending /content/<slug> or /id/<n>."""
     db = store.db
     ref = ref.strip()
     if ref.isdigit():
+        check_asset_id(ref)
         row = db.execute("SELECT asset_id FROM articles WHERE asset_id = ?", [int(ref)]).fetchone()
         if row:
             return int(row[0])
@@ -125,6 +134,7 @@ def resolve_article(store: Store, ref: str) -> int:
         return int(row[0])
     key = article_key(ref)
     if key and key.startswith("id:"):
+        check_asset_id(key[3:])
         row = db.execute(
             "SELECT asset_id FROM article_urls WHERE url_key = ? UNION ALL "
             "SELECT asset_id FROM articles WHERE asset_id = ?",

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 _CONTENT = re.compile(
     rf"^{LOCALE}(?P<page>(?:/[^/]+)*?)/-/asset_publisher/(?P<instance>[^/]*)/(?P<type>[^/]+)/"
-    r"(?:id/(?P<id>\d+)|(?P<slug>[^/?#]+))(?:/\d+)?/?$"
+    r"(?:id/(?P<id>[0-9]+)|(?P<slug>[^/?#]+))(?:/[0-9]+)?/?$"
 )
 _DISPLAY = re.compile(rf"^{LOCALE}{SITE}/(?:-|w)/(?P<slug>[^/?#]+)/?$")
 # Parameters that change with the page that linked an article and mean nothing (SPEC Part 2).
@@ -108,7 +108,7 @@ def article_key(url: str | None, routes: Sequence[Route] = ()) -> str | None:
         return None
     parts = urlsplit(url)
     for key, value in parse_qsl(parts.query):
-        if key.endswith("_assetEntryId") and value.isdigit():
+        if key.endswith("_assetEntryId") and value.isascii() and value.isdigit():
             return f"id:{int(value)}"
     path = unquote(parts.path)
     match = _CONTENT.match(path)

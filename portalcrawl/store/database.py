@@ -15,6 +15,7 @@ import sqlite_utils
 
 from portalcrawl.archive.warc import WarcRef
 from portalcrawl.parsing.derived import comparable, derived_of
+from portalcrawl.settingscheck import DAY, Number
 from portalcrawl.site.urls import article_section
 from portalcrawl.store import migrations, schema
 from portalcrawl.store.captures import Captures
@@ -30,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 BUSY_TIMEOUT = 30.0
 BUSY_TIMEOUT_ENV = "PORTALCRAWL_BUSY_TIMEOUT"
+_BUSY_RULE = Number(0, DAY)
 
 ARTICLE_FIELDS = (
     "url",
@@ -50,11 +52,18 @@ class StoreError(Exception):
 
 
 def busy_timeout() -> float:
-    """Seconds a write waits for another process's lock ($PORTALCRAWL_BUSY_TIMEOUT, else 30)."""
-    try:
-        return max(0.0, float(os.environ.get(BUSY_TIMEOUT_ENV) or BUSY_TIMEOUT))
-    except ValueError:
+    """Seconds a write waits for another process's lock ($PORTALCRAWL_BUSY_TIMEOUT, else 30).
+
+    A value SQLite cannot take (nan, inf, negative, beyond a day) is refused, not replaced."""
+    value = os.environ.get(BUSY_TIMEOUT_ENV, "")
+    if not value.strip():
         return BUSY_TIMEOUT
+    try:
+        return float(_BUSY_RULE(value))
+    except ValueError:
+        raise StoreError(
+            f"bad ${BUSY_TIMEOUT_ENV} {value!r}: expected {_BUSY_RULE.wanted()} seconds"
+        ) from None
 
 
 def store_error(path: str | os.PathLike, exc: Exception, doing: str = "use") -> StoreError:

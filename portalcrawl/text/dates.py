@@ -9,7 +9,7 @@ upper/lower case and missing accents ("Thu Hai") all read the same.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from portalcrawl.text.normalise import clean_text, fold
 
@@ -94,8 +94,18 @@ def parse_user_time(text: str, now: datetime | None = None) -> datetime:
 
     Naive ISO values are portal time (+07:00). Relative values count back from now (m, h, d, w);
     'today' and 'yesterday' are midnight portal time; the portal's own 'dd/mm/yyyy [HH:MM]'
-    forms are accepted too. Raises ValueError naming the bad value.
+    forms are accepted too. Raises ValueError naming the bad value, and for a moment that has
+    no UTC form (0001-01-01 in portal time is still year 0 in UTC): stores compare in UTC.
     """
+    parsed = _user_time(text, now)
+    try:
+        parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"time {text!r} is out of range (years 1 to 9999 in UTC)") from None
+    return parsed
+
+
+def _user_time(text: str, now: datetime | None) -> datetime:
     value = (text or "").strip().lower()
     current = (now or datetime.now(VN_TZ)).astimezone(VN_TZ)
     midnight = datetime.combine(current.date(), time(tzinfo=VN_TZ))
