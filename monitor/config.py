@@ -8,15 +8,21 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from portalcrawl.settingscheck import DAY, RULES, Number, SettingError, check_setting, check_url
+from monitor.crontab import cron_trigger
+from portalcrawl.settingscheck import (
+    DAY,
+    MAX_HOURS,
+    RULES,
+    Number,
+    SettingError,
+    check_setting,
+    check_url,
+)
 from portalcrawl.site.profile import ProfileError, profile_sections
-
-if TYPE_CHECKING:
-    from apscheduler.triggers.base import BaseTrigger
 
 DEFAULT_PORTAL_URL = "https://dongthap.gov.vn"
 DEFAULT_DB = "data/portal.sqlite3"
@@ -27,7 +33,6 @@ ENV_DB = "PORTALCRAWL_DB"
 KINDS = ("new", "edited", "removed", "restored", "crawler_alert")
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 MAX_CHANNEL_TIMEOUT = 3600.0
-_CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 
 
 class ConfigError(Exception):
@@ -132,35 +137,6 @@ def expand_env(value: str, where: str) -> str:
     return _ENV_REF.sub(sub, value)
 
 
-def _crontab_day(token: str) -> int:
-    if token.isdigit() and int(token) <= 7:
-        return int(token)
-    if token in _CRON_DAYS:
-        return _CRON_DAYS.index(token)
-    raise ValueError(f"bad day of week {token!r}")
-
-
-def _crontab_weekdays(spec: str) -> str:
-    """Crontab's day of week (0 and 7 = Sunday) as names: APScheduler 3 counts 0 as Monday."""
-    if spec == "*":
-        return spec
-    days: set[int] = set()
-    for part in spec.lower().split(","):
-        span, _, step = part.partition("/")
-        if step and (not step.isdigit() or int(step) < 1):
-            raise ValueError(f"bad step {step!r} in day of week")
-        if span == "*":
-            first, last = 0, 6
-        else:
-            low, _, high = span.partition("-")
-            first = _crontab_day(low)
-            last = _crontab_day(high) if high else (7 if step else first)
-        if last < first:
-            raise ValueError(f"bad day-of-week range {span!r}")
-        days.update(day % 7 for day in range(first, last + 1, int(step or 1)))
-    return ",".join(_CRON_DAYS[day] for day in sorted(days))
-
-
 def check_timezone(name: str, where: str) -> str:
     """An IANA time zone name ("Asia/Ho_Chi_Minh"), refused now if unknown."""
     try:
@@ -168,33 +144,6 @@ def check_timezone(name: str, where: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"{where}: unknown time zone {name!r}") from None
     return name
-
-
-def cron_trigger(
-    expr: str, jitter: float | None = None, timezone: str | None = None
-) -> BaseTrigger:
-    """A crontab line with crontab's meaning (0 = Sunday; day and weekday both given: either),
-    in the given time zone (the machine's local time when None)."""
-    from apscheduler.triggers.combining import OrTrigger  # only a config with cron lines pays
-    from apscheduler.triggers.cron import CronTrigger
-
-    zone = {"timezone": ZoneInfo(timezone)} if timezone else {}
-    fields = expr.split()
-    if len(fields) != 5:
-        raise ValueError(f"expected 5 fields (minute hour day month weekday), got {len(fields)}")
-    minute, hour, day, month, weekday = fields
-    days = _crontab_weekdays(weekday)
-    if day.startswith("*") or weekday.startswith("*"):
-        return CronTrigger(
-            minute=minute, hour=hour, day=day, month=month, day_of_week=days, jitter=jitter, **zone
-        )
-    return OrTrigger(
-        [
-            CronTrigger(minute=minute, hour=hour, day=day, month=month, **zone),
-            CronTrigger(minute=minute, hour=hour, month=month, day_of_week=days, **zone),
-        ],
-        jitter=jitter,
-    )
 
 
 def check_cron(expr: str, where: str) -> str:
@@ -396,7 +345,8 @@ def _field_options(
             raise ConfigError("crawl.max_requests: must not be negative")
     _unknown(audit, {"cycle_days"}, "audit")
     if "cycle_days" in audit:  # the crawl's PORTALCRAWL_AUDIT_CYCLE_HOURS, in days
-        config.audit_cycle_days = _number(audit, "cycle_days", "audit", Number(0, 3660, above=True))
+        rule = Number(0, MAX_HOURS // 24, above=True)
+        config.audit_cycle_days = _number(audit, "cycle_days", "audit", rule)
     _unknown(notices, {"removal_confirm_minutes"}, "notices")
     if "removal_confirm_minutes" in notices:
         config.removal_confirm_minutes = _number(

@@ -29,7 +29,8 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor import runner
-from monitor.config import Config, ConfigError, JobConfig, cron_trigger
+from monitor.config import Config, ConfigError, JobConfig
+from monitor.crontab import cron_trigger
 from monitor.notify.channels import build_channels
 
 log = logging.getLogger(__name__)

@@ -28,6 +28,8 @@ _OTHER = object()  # a default that is not a bool or a number: any value goes
 _ARITHMETIC = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul}
 HOUR, DAY = 3600.0, 86400.0
 MAX_INT64 = 2**63 - 1  # SQLite's INTEGER
+# About 114 years: a longer look back from now would reach before year 1.
+MAX_HOURS = 1_000_000
 
 
 class SettingError(ValueError):
@@ -182,7 +184,7 @@ _CONCURRENCY = Number(1, 1000, integer=True)
 RULES: dict[str, Callable[[Any], Any]] = {
     "PORTALCRAWL_URL": _url,
     "PORTALCRAWL_DB": text_line,
-    "PORTALCRAWL_REVISIT_HOURS": Number(0, 24 * 366 * 10),
+    "PORTALCRAWL_REVISIT_HOURS": Number(0, MAX_HOURS),
     "PORTALCRAWL_PAGE_SIZE": Number(0, 1000, integer=True),
     "PORTALCRAWL_RUN_ID": _COUNT,
     "PORTALCRAWL_COMMIT_SECONDS": Number(0, HOUR, above=True),
@@ -191,7 +193,7 @@ RULES: dict[str, Callable[[Any], Any]] = {
     "PORTALCRAWL_TIME_BUDGET": Number(0, 366 * DAY),
     "PORTALCRAWL_RETRY_AFTER_MAX": Number(0, 7 * DAY),
     "PORTALCRAWL_MAINTENANCE_BURST": Number(1, 1000, integer=True),
-    "PORTALCRAWL_AUDIT_CYCLE_HOURS": Number(0, 24 * 366 * 10, above=True),
+    "PORTALCRAWL_AUDIT_CYCLE_HOURS": Number(0, MAX_HOURS),  # 0: no rolling audit
     "PORTALCRAWL_REMOVAL_CONFIRM_MINUTES": Number(0, 60 * 24 * 366),
     "USER_AGENT": text_line,
     "LOG_LEVEL": log_level,

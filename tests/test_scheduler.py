@@ -20,7 +20,8 @@ from click.testing import CliRunner
 
 from monitor import runner
 from monitor.cli import cli
-from monitor.config import ConfigError, JobConfig, cron_trigger, parse_config
+from monitor.config import ConfigError, JobConfig, parse_config
+from monitor.crontab import cron_trigger
 from monitor.scheduler import MIN_MISFIRE_GRACE_SECONDS, Scheduler
 from tests.clirun import ROOT
 from tests.faultkit import wait_for
