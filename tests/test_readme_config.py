@@ -24,7 +24,8 @@ def test_the_readme_example_config_is_valid(
     monkeypatch.setenv("SMTP_USER", "desk")
     monkeypatch.setenv("SMTP_PASSWORD", "secret")
     config = load_config(path)
-    assert [job.name for job in config.jobs] == ["news", "nightly-audit"]
+    assert [job.name for job in config.jobs] == ["news"]  # the rolling audit, no nightly --full
+    assert config.audit_cycle_days == 7 and config.removal_confirm_minutes == 30
     assert config.timezone == "Asia/Ho_Chi_Minh"
     assert [c.name for c in build_channels(config.channels)] == ["newsroom-mail", "archive"]
     Scheduler(config)  # accepted whole: triggers, time zone, channels
