@@ -84,6 +84,10 @@ class PortalSpider(scrapy.Spider):
         # What the run did per article, at 8 bytes an entry (see portalcrawl.store.compactsets).
         self.requested_keys = KeySet()
         self.requested_assets = IdSet()
+        # Not-found answers of known articles asked for before their listing was walked (a
+        # revisit, the audit): confirmed once a walk finds them gone from where they were.
+        self.found_gone: dict[int, Removal] = {}
+        self.unlisted = IdSet()  # known articles a walk found missing from their listing
         self.fetched_assets = IdSet()
         self.listed_assets: dict[str, IdSet] = {}  # known articles each section's walk listed
         self.backlog_urls = {row["url"] for row in self.backlog}
@@ -348,12 +352,17 @@ class PortalSpider(scrapy.Spider):
             return False
         return datetime.now(UTC) - known.published <= self.revisit
 
-    def _walk_done(self, section: str, *, reached_end: bool) -> Iterator[scrapy.Request]:
+    def _walk_done(self, section: str, *, reached_end: bool) -> Iterator[Any]:
         """Known articles that should have been on the pages read but were not: confirm them."""
-        unasked = self.known.articles_in(section, skip=self.requested_assets)
         listed = self.listed_assets[section]
         oldest = None if reached_end else self.oldest_listed.get(section, date.max)
-        missing = [k.asset_id for k in missing_from_listing(unasked, section, listed, oldest)]
+        missing = []
+        for known in missing_from_listing(self.known.articles_in(section), section, listed, oldest):
+            self.unlisted.add(known.asset_id)
+            if known.asset_id not in self.requested_assets:
+                missing.append(known.asset_id)
+            elif known.asset_id in self.found_gone:  # its answer came first: confirmed now
+                yield Removal(self.found_gone.pop(known.asset_id), why="confirm")
         try:
             urls = self.known.urls(missing)
         except StoreError as exc:
@@ -437,13 +446,17 @@ class PortalSpider(scrapy.Spider):
                     error=f"HTTP {response.status}: not found while listed",
                 )
             elif asset_id is not None and asset_id in self.known:
-                yield Removal(
+                unlisted = wanted.why == "confirm" or asset_id in self.unlisted
+                removal = Removal(
                     asset_id=asset_id,
                     reason=reason,
                     url=response.url,
                     response=response,
-                    why=wanted.why,
+                    why="confirm" if unlisted else wanted.why,
                 )
+                if not unlisted:
+                    self.found_gone[asset_id] = removal
+                yield removal
             return
         if reading.asset_id is None or reading.item is None:
             self.report.unparseable += 1
