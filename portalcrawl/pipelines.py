@@ -212,6 +212,15 @@ class StorePipeline:
 
     def _save(self, item: ArticleItem) -> None:
         assert self.store is not None
+        conflict = self.store.identity_conflict(item)
+        if conflict is not None:  # another article's identity claimed (store/identity.py)
+            url = item.get("fetched_url") or item["url"]
+            self.store.hold_claim(url, conflict, self.run_id)
+            self.crawler.stats.inc_value("portalcrawl/dropped/identity_claim")
+            logger.warning(
+                "held, not stored: %s claims %d: %s", url, conflict.claimed, conflict.reason
+            )
+            return
         keys = item.get("url_keys") or []
         sections = [*(item.get("sections") or []), *self.store.sighted_sections(keys)]
         item["sections"] = list(dict.fromkeys(sections))

@@ -1,7 +1,8 @@
 """Hostile article pages over the local copy, several at once in one small crawl: markup nested
-thousands deep is read (flat past the cap), never lost; raw control characters never reach the
-store, bidi controls never reach a terminal, a megabyte title is cut at its cap. Units for each
-defence beside it (the text rules: tests/test_text_limits.py).
+thousands deep is read (flat past the cap), never lost; a page claiming another stored article's
+identity is held, never applied; raw control characters never reach the store, bidi controls
+never reach a terminal, a megabyte title is cut at its cap. Units for each defence beside it
+(the text rules: tests/test_text_limits.py).
 """
 
 from __future__ import annotations
@@ -17,18 +18,28 @@ from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
 from monitor.localportal import PortalServer, build_corpus
-from monitor.localportal.faults import BIDI, CONTROLS, deep_nesting, hostile_text
+from monitor.localportal.faults import (
+    BIDI,
+    CONTROLS,
+    claims_identity,
+    deep_nesting,
+    hostile_text,
+)
 from portalcrawl.items import FetchFailed
+from portalcrawl.parsing.article import RawArticle
 from portalcrawl.parsing.flatten import MAX_DEPTH, flatten_deep
+from portalcrawl.parsing.loaders import article_item
 from portalcrawl.spiders.portal import PortalSpider
 from portalcrawl.spiders.unreadable import UnreadablePages
 from portalcrawl.spiders.walk import Wanted
+from portalcrawl.store.database import Store
 from portalcrawl.text.normalise import ELLIPSIS, FIELD_CAPS
 from tests.clirun import crawl, monitor_cli
 from tests.faultkit import check_store, query
 
 DEEP_TEXT = "Đoạn văn nằm sâu trong hàng nghìn thẻ div lồng nhau."
 DEPTHS = (1_500, 50_000)
+BASE = "http://127.0.0.1:9"
 RAW_TITLE = f"Lũ{CONTROLS}lụt {BIDI}ở Tân Hồng"
 STORED_TITLE = "Lũ[31m lụt \u202e\u2066\u200fở Tân Hồng"  # NEL is white space
 CONTROL_CHARS = {c for c in CONTROLS if unicodedata.category(c) == "Cc"}
@@ -45,13 +56,41 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespac
         deep = [corpus.new_article("tin-hoat-dong") for _ in DEPTHS]
         for article, depth in zip(deep, DEPTHS, strict=True):
             deep_nesting(server, article, depth, DEEP_TEXT)
+        listed = corpus.listing("xay-dung-dang")
+        # stored thieves (edited, so their pages are fetched), their victims, and a new page
+        # claiming the newest stored article of its section, which that listing shows too
+        thieves, victims = listed[1:3], listed[3:5]
+        for thief, victim, by in zip(thieves, victims, ("anchor", "canonical"), strict=True):
+            corpus.edit(thief.asset_id, summary=f"Tóm tắt mới của bài {thief.asset_id}.")
+            claims_identity(server, thief, victim, by)
+        newcomer = corpus.new_article("xay-dung-dang")
+        claims_identity(server, newcomer, listed[0], "anchor")
+        victims = [*victims, listed[0]]
+        before = {v.asset_id: _article_row(db, v.asset_id) for v in victims}
         controls, huge = corpus.new_article("kinh-te-xa-hoi"), corpus.new_article("tin-hoat-dong")
         hostile_text(server, controls, RAW_TITLE, f"Thân{CONTROLS}bài{BIDI}")
         hostile_text(server, huge, HUGE_TITLE, "")
         outcome = crawl(server, db)
         yield SimpleNamespace(
-            db=db, outcome=outcome, corpus=corpus, deep=deep, controls=controls, huge=huge
+            db=db,
+            outcome=outcome,
+            corpus=corpus,
+            deep=deep,
+            controls=controls,
+            huge=huge,
+            thieves=[*thieves, newcomer],
+            victims=victims,
+            before=before,
         )
+
+
+def _article_row(db: Path, asset_id: int) -> tuple:
+    [row] = query(
+        db,
+        "SELECT url, title, body_text, version, content_hash FROM articles WHERE asset_id = ?",
+        (asset_id,),
+    )
+    return row
 
 
 @pytest.mark.slow
@@ -76,7 +115,49 @@ def test_deeply_nested_articles_are_read_whole(hostile) -> None:
 def test_each_flattened_page_is_counted(hostile) -> None:
     stats = hostile.outcome["stats"]
     assert stats["capped"] == {"depth": len(DEPTHS), "title": 1}
+    assert stats["dropped"] == {"identity_claim": 3}
     assert stats["unreadable_pages"] == 0 and stats["errors"] == 0
+
+
+@pytest.mark.slow
+def test_a_page_claiming_another_article_is_held_never_applied(hostile) -> None:
+    for victim in hostile.victims:  # untouched: no version, no event, its URL kept
+        assert _article_row(hostile.db, victim.asset_id) == hostile.before[victim.asset_id]
+        assert (
+            query(
+                hostile.db,
+                "SELECT kind FROM article_events WHERE asset_id = ? AND run_id = ?",
+                (victim.asset_id, hostile.outcome["run_id"]),
+            )
+            == []
+        )
+    claims = query(
+        hostile.db, "SELECT url, claimed_asset_id, owner_asset_id, reason FROM identity_claims"
+    )
+    assert sorted(c[1:3] for c in claims) == sorted(
+        [
+            (hostile.victims[0].asset_id, hostile.thieves[0].asset_id),  # its slug is the thief's
+            (hostile.thieves[1].asset_id, hostile.victims[1].asset_id),  # canonical /content/id/
+            (hostile.victims[2].asset_id, hostile.victims[2].asset_id),  # listed at its own URL
+        ]
+    )
+    assert {c[0].split("/content/")[1] for c in claims} == {t.url_title for t in hostile.thieves}
+    assert not query(
+        hostile.db,
+        "SELECT asset_id FROM articles WHERE asset_id = ?",
+        (hostile.thieves[2].asset_id,),
+    )
+
+
+@pytest.mark.slow
+def test_status_names_the_held_claims(hostile) -> None:
+    result = monitor_cli("status", "--db", str(hostile.db))
+    assert result.returncode == 0, result.stderr
+    assert "identity claims held (not stored): 3" in result.stdout
+    thief = hostile.thieves[0]
+    assert f"claims asset {hostile.victims[0].asset_id}: its URL (slug:{thief.url_title})" in (
+        result.stdout
+    )
 
 
 @pytest.mark.slow
@@ -170,3 +251,62 @@ def test_an_exception_reading_a_page_is_a_failed_page_on_the_backlog(tmp_path: P
     report = crawler.spider.report
     assert (report.errors, report.unreadable, report.section("tin-hoat-dong").failed) == (1, 1, 1)
     assert crawler.stats.get_value("portalcrawl/unreadable_pages") == 1
+
+
+def _item(asset_id: int, path: str, keys: list[str]) -> dict:
+    raw = RawArticle(
+        asset_id=asset_id,
+        canonical=BASE + path,
+        title=f"Bài {asset_id}",
+        date_text="",
+        summary="",
+        paragraphs=[f"Nội dung bài {asset_id}."],
+        body_html="",
+        author="",
+        source="",
+    )
+    return dict(article_item(raw, url_keys=[*keys, f"id:{asset_id}"]))
+
+
+def test_identity_claims_that_disagree_are_found_and_legitimate_forms_pass(
+    tmp_path: Path,
+) -> None:
+    with Store(tmp_path / "portal.sqlite3") as store:
+        for asset_id, slug in ((11, "bai-a"), (22, "bai-b")):
+            item = _item(asset_id, f"/tin-hoat-dong/-/asset_publisher/x/content/{slug}", [])
+            store.save_article(item, None, [f"slug:{slug}", f"id:{asset_id}"])
+        held = {
+            "its slug is another stored article's": _item(22, "/x", ["slug:bai-a"]),
+            "its URL's id is not the page's": _item(11, "/x", ["id:22"]),
+            "a /content/id/ URL of a new article naming another": _item(33, "/x", ["id:11"]),
+        }
+        for why, item in held.items():
+            assert store.identity_conflict(item) is not None, why
+        conflict = store.identity_conflict(held["its slug is another stored article's"])
+        assert (conflict.claimed, conflict.owner) == (22, 11)
+        accepted = {
+            "its own slug": _item(11, "/x", ["slug:bai-a"]),
+            "its own /content/id/ URL": _item(22, "/x", ["id:22", "slug:bai-b"]),
+            "a display page (/-/slug) of a new article": _item(
+                44, "/web/guest/-/moi", ["slug:moi"]
+            ),
+            "a stored article under a new slug (its title changed)": _item(11, "/x", ["slug:a2"]),
+        }
+        for why, item in accepted.items():
+            assert store.identity_conflict(item) is None, why
+        store.hold_claim(BASE + "/x", conflict, 3)
+        store.hold_claim(BASE + "/x", conflict, 4)
+        [row] = store.identity_claims()
+        assert (row["claimed_asset_id"], row["owner_asset_id"], row["times"]) == (22, 11, 2)
+        assert row["last_run_id"] == 4 and store.count_identity_claims() == 1
+
+
+def test_a_stored_article_listed_at_its_own_url_is_not_taken_by_a_new_one(tmp_path: Path) -> None:
+    with Store(tmp_path / "portal.sqlite3") as store:
+        store.save_article(_item(11, "/a", []), None, ["slug:bai-a", "id:11"])
+        newcomer = _item(11, "/b", ["slug:bai-moi"])
+        assert store.identity_conflict(newcomer) is None  # a slug change, as far as we know
+        store.open_sightings()
+        store.add_sightings([("slug:bai-a", "tin-hoat-dong", "h", None, False)])
+        conflict = store.identity_conflict(newcomer)
+        assert conflict is not None and "listed this run" in conflict.reason

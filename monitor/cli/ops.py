@@ -179,6 +179,8 @@ def status_data(store: Store, urls: dict[str, str], cycle_days: float = 7.0) -> 
         "last_ok_run": last_ok,
         "alerts_since_last_ok": len(alerts),
         "recent_alerts": alerts[:RECENT_ALERTS],
+        "identity_claims": store.count_identity_claims(),
+        "recent_identity_claims": store.identity_claims(RECENT_ALERTS),
     }
     return {
         "runs": runs,
@@ -249,6 +251,13 @@ def _status_text(data: dict[str, Any]) -> str:
         f"   alerts since: {health['alerts_since_last_ok']}",
     ]
     out += [f"  ! run {a['run_id']}: {a['title']}" for a in health["recent_alerts"]]
+    if health["identity_claims"]:
+        out.append(f"  identity claims held (not stored): {health['identity_claims']}")
+        out += [
+            f"  ? {c['url']} claims asset {c['claimed_asset_id']}: {c['reason']} "
+            f"(run {c['last_run_id']}, {c['times']}x)"
+            for c in health["recent_identity_claims"]
+        ]
     out += _field_text(data["field"])
     return "\n".join(out)
 

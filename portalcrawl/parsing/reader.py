@@ -71,7 +71,9 @@ def read_page(
     raw = parse_article(sel, url, profile, base)
     if raw is None:
         return Reading()
-    keys = [key, article_key(raw.canonical, profile.routes), f"id:{raw.asset_id}"]
+    # Every URL the page came by or names: each says who it is (checked by store/identity.py).
+    routes = profile.routes
+    keys = [key, article_key(url, routes), article_key(raw.canonical, routes), f"id:{raw.asset_id}"]
     item = article_item(
         raw,
         section=section,

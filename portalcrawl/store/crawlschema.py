@@ -101,4 +101,26 @@ CRAWL_TABLES: tuple[Table, ...] = (
         ),
         public=False,
     ),
+    Table(
+        "identity_claims",
+        "Crawler bookkeeping: pages whose claim to an asset id disagreed with their URLs' id or "
+        "named another stored article's URL (portalcrawl/store/identity.py): held, never "
+        "stored; named in `status`.",
+        (
+            C("id", "INTEGER", "Claim id.", "PRIMARY KEY"),
+            C("url", "TEXT", "The page that made the claim.", "NOT NULL"),
+            C("claimed_asset_id", "INTEGER", "The asset id the page printed.", "NOT NULL"),
+            C("owner_asset_id", "INTEGER", "The article its URL names (stored or not)."),
+            C("reason", "TEXT", "Why it was not believed.", "NOT NULL"),
+            C("first_seen_at", "TEXT", "When first held (UTC).", "NOT NULL"),
+            C("last_seen_at", "TEXT", "When last held (UTC).", "NOT NULL"),
+            C("last_run_id", "INTEGER", "The run that last held it."),
+            C("times", "INTEGER", "Runs that held it.", "NOT NULL DEFAULT 1"),
+        ),
+        public=False,
+        indexes=(
+            "CREATE UNIQUE INDEX IF NOT EXISTS idx_identity_claims_page "
+            "ON identity_claims(url, claimed_asset_id)",
+        ),
+    ),
 )

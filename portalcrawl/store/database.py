@@ -22,6 +22,7 @@ from portalcrawl.store.captures import Captures
 from portalcrawl.store.crawlstate import CrawlBookkeeping, merge_sections, to_json, utcnow
 from portalcrawl.store.deliveries import DeliveryLog
 from portalcrawl.store.fieldstate import FieldState
+from portalcrawl.store.identity import IdentityClaims
 from portalcrawl.store.notices import Outbox
 from portalcrawl.store.runs import RunLog
 from portalcrawl.text.compare import as_list, changed_fields
@@ -115,7 +116,7 @@ class SaveResult:
     fields: tuple[str, ...] = ()
 
 
-class Store(RunLog, Outbox, DeliveryLog, CrawlBookkeeping, Captures, FieldState):
+class Store(RunLog, Outbox, DeliveryLog, CrawlBookkeeping, Captures, FieldState, IdentityClaims):
     """The portal store at `path`: created with its schema on first use, WAL, busy timeout."""
 
     def __init__(self, path: str | os.PathLike, *, create: bool = True, readonly: bool = False):

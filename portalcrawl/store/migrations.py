@@ -89,6 +89,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "section_state.count_offset: what a listing's counter counts that is never stored",
         lambda conn: add_column(conn, "section_state", "count_offset"),
     ),
+    Migration(
+        8,
+        "identity_claims: a page claiming another article's identity is held, not stored",
+        lambda conn: _create(conn, "identity_claims"),
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version if MIGRATIONS else 1
