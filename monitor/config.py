@@ -276,7 +276,7 @@ def _job(raw: Any, index: int) -> JobConfig:
         interval_seconds=interval,
         cron=cron,
         jitter_seconds=jitter,
-        full=bool(raw.get("full", False)),
+        full=_typed(raw, "full", bool, where) if "full" in raw else False,
     )
 
 

@@ -153,6 +153,7 @@ BAD_CONFIGS = [
     ("[crawl]\nsettings = { LOG_LEVEL = 'BOGUS' }", "'BOGUS'"),
     ("[portal]\ndb = ''", "portal.db: empty store path"),
     ("[portal]\nurl = 'http://desk:Pw-4471@127.0.0.1:9'", "credentials"),
+    (JOB + "interval_minutes = 5\nfull = 'yes'", "full: expected true or false"),
 ]
 
 

@@ -52,6 +52,7 @@ def test_email_keeps_vietnamese_title_and_escapes_html(store: Store, smtp: tuple
     subjects = [m["Subject"] for m in box.messages]
     assert subjects == [f"[Tin mới] {FLOOD}", f"[Tin mới] {LANDSLIDE}", f"[Tin mới] {ESCAPED}"]
     assert box.recipients[0] == ["newsroom@example.com"]
+    assert [m["Idempotency-Key"] for m in box.messages][:1] == ["portalcrawl:email:1"]
     html = box.messages[2].get_body(preferencelist=("html",)).get_content()
     assert "&lt;2026&gt; &amp; giao lưu" in html and "<2026>" not in html
     assert f'href="{PORTAL}/tin/3"' in html and "tin-hoat-dong" in html

@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import stat
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -104,6 +105,18 @@ def test_jsonl_written_but_not_recorded_is_not_written_again(
         assert deliver(store, [channel], run_id=run).channels[0].delivered == 4
         assert {d["status"] for d in deliveries(store, "file")} == {"delivered"}
     assert [line["notice_id"] for line in jsonl(path)] == [1, 2, 3, 4]
+
+
+def test_jsonl_into_a_fifo_is_written_through(store: Store, tmp_path: Path) -> None:
+    fifo = tmp_path / "notices.fifo"
+    os.mkfifo(fifo)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(fifo.open(encoding="utf-8")))
+    reader.start()
+    report = deliver(store, [Channel("pipe", f"jsonl://{fifo}")], run_id=2)
+    reader.join(timeout=60)
+    assert report.ok and [json.loads(line)["notice_id"] for line in lines] == [1, 2, 3]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
 
 
 # -- slow webhooks ---------------------------------------------------------------------------

@@ -26,10 +26,12 @@ from monitor.notify.messages import digest_message
 logger = logging.getLogger(__name__)
 
 WEBHOOK_SCHEMES = frozenset({"json", "jsons", "form", "forms", "xml", "xmls"})
+EMAIL_SCHEMES = frozenset({"mailto", "mailtos"})  # headers as `+Name=value` too
 REDELIVERY_HEADER = "X-Portalcrawl-Redelivery"
 _NOT_IN_JSONL = frozenset({"id", "delivery_id", "attempts", "delivery_status"})
 _SMTP_REPLY = re.compile(r"^\((\d{3}), b?['\"](.*)['\"]\)$", re.S)
 _SMTP_AUTH_CODES = frozenset({"530", "534", "535", "538"})
+_AUTH_PROBLEM = re.compile(r"SMTP AUTH extension|authentication method|authentication failed", re.I)
 
 
 class DeliveryError(Exception):
@@ -62,7 +64,7 @@ def _failure(captured: Any, timeout: float, default: str) -> Exception:
     reply = _SMTP_REPLY.match(detail)
     if reply and reply.group(1) in _SMTP_AUTH_CODES:
         return DeliveryError(f"authentication failed: {reply.group(1)} {reply.group(2)}")
-    if "auth" in lowered and not reply:
+    if _AUTH_PROBLEM.search(detail) and not reply:
         return DeliveryError(f"authentication failed: {detail}")
     return DeliveryError(captured.last_warning(default))
 
@@ -72,21 +74,26 @@ def apprise_send(
 ) -> None:
     """One message through Apprise, within the channel's time-out (Apprise's rto/cto unless
     the URL sets them). Webhooks carry the notice ids, the idempotency key (body and header)
-    and, on a resend that may repeat an earlier one, a `repeat` field and a header."""
+    and, on a resend that may repeat an earlier one, a `repeat` field and a header; emails the
+    same headers."""
     ids = [int(n["id"]) for n in notices]
     url = channel.url
     query = dict(parse_qsl(urlsplit(url).query))
     extras = {k: f"{channel.timeout:g}" for k in ("rto", "cto") if k not in query}
-    if urlsplit(url).scheme.lower() in WEBHOOK_SCHEMES:
-        key = idempotency_key(channel.name, ids)
+    scheme = urlsplit(url).scheme.lower()
+    key = idempotency_key(channel.name, ids)
+    if scheme in WEBHOOK_SCHEMES:
         extras |= {
             ":notice_ids": ",".join(map(str, ids)),
             ":idempotency_key": key,
             ":kind": notices[0]["kind"] if len(notices) == 1 else "digest",
-            "+Idempotency-Key": key,
         }
         if repeat:
-            extras |= {":repeat": "true", f"+{REDELIVERY_HEADER}": "1"}
+            extras[":repeat"] = "true"
+    if scheme in WEBHOOK_SCHEMES | EMAIL_SCHEMES:
+        extras["+Idempotency-Key"] = key
+        if repeat:
+            extras[f"+{REDELIVERY_HEADER}"] = "1"
     url = _with_extras(url, extras)
     message = digest_message(notices)
     with apprise_log() as captured:
@@ -109,8 +116,16 @@ def apprise_send(
 def _appending(path: Path) -> Iterator[int]:
     """The file open for appending, locked against other writers (another channel on the same
     file, another process), and rolled back to where the append began if it fails: a full
-    disk leaves no partial line behind."""
+    disk leaves no partial line behind. A FIFO or a device (jsonl:///dev/stdout) is written
+    through as it is."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and not path.is_file():
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+        try:
+            yield fd
+        finally:
+            os.close(fd)
+        return
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
@@ -164,7 +179,7 @@ def jsonl_send(
     """One line per notice, all or none. On a resend (`repeat`: an earlier attempt may have
     written them before its outcome was recorded) the lines already in the file are skipped."""
     with _appending(path) as fd:
-        present = _keys_in(path) if repeat else set()
+        present = _keys_in(path) if repeat and path.is_file() else set()
         lines = []
         for notice in notices:
             key = idempotency_key(channel.name, [notice["id"]])
