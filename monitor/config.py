@@ -230,13 +230,7 @@ def _channel_timeout(raw: dict[str, Any], where: str) -> float | None:
     """Seconds one message may take (then its outcome is unknown): positive and finite."""
     if "timeout_seconds" not in raw:
         return None
-    value = float(_typed(raw, "timeout_seconds", (int, float), where))
-    if not 0 < value <= MAX_CHANNEL_TIMEOUT:
-        raise ConfigError(
-            f"{where}.timeout_seconds: expected seconds between 0 and {MAX_CHANNEL_TIMEOUT:g}, "
-            f"got {raw['timeout_seconds']!r}"
-        )
-    return value
+    return _number(raw, "timeout_seconds", where, Number(0, MAX_CHANNEL_TIMEOUT, above=True))
 
 
 def _job(raw: Any, index: int) -> JobConfig:
