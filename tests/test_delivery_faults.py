@@ -79,6 +79,21 @@ def test_jsonl_on_a_full_disk_keeps_whole_lines_and_writes_each_notice_once(
         assert ids == list(range(1, 34))
 
 
+def test_a_store_on_a_full_disk_fails_its_channels_and_loses_no_notice(tmp_path: Path) -> None:
+    with tmpfs(tmp_path / "fs", 4 * MB) as fs, three_notices(fs / "portal.sqlite3") as store:
+        channels = [Channel(n, f"jsonl://{tmp_path / n}.jsonl") for n in ("a", "b")]
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no old WAL frames to reuse
+        run = new_run(store, *long_articles(10, 5))
+        filler = fill(fs, leave=0)
+        report = deliver(store, channels, run_id=run)  # recording the attempts fails
+        assert all("full" in (c.error or "") for c in report.channels)
+        filler.unlink()
+        deliver(store, channels, run_id=run)
+        deliver(store, channels, run_id=run)
+    for name in ("a", "b"):
+        assert [x["notice_id"] for x in jsonl(tmp_path / f"{name}.jsonl")] == [4, 5, 6, 7, 8]
+
+
 def test_jsonl_written_but_not_recorded_is_not_written_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -236,7 +236,11 @@ def _send_all(store: Store, runs: list[_Pass]) -> None:
         now = time.monotonic()
         for run in runs:
             while run.may_start(now):
-                _start(store, run, now)
+                try:
+                    _start(store, run, now)
+                except Exception as exc:  # the attempt cannot be recorded: nothing is sent
+                    _channel_error(run.report, run.channel, exc)
+                    run.stopped = True
             if not run.in_flight:
                 run.batches.clear()  # stopped or past the deadline: the rest wait for next run
         futures = [f for run in runs for f, _, _ in run.in_flight]
@@ -251,7 +255,18 @@ def _send_all(store: Store, runs: list[_Pass]) -> None:
                 future, batch, at = entry
                 if future.done() or now >= run.abandon_at(at):
                     run.in_flight.remove(entry)
-                    _record(store, run, future, batch)
+                    try:
+                        _record(store, run, future, batch)
+                    except Exception as exc:  # left 'sending': resent, marked, next run
+                        _channel_error(run.report, run.channel, exc)
+                        run.stopped = True
+
+
+def _channel_error(result: ChannelReport, channel: Channel, exc: Exception) -> None:
+    """A failure of the channel's own bookkeeping (the store full, locked, broken): reported
+    as the channel's error, never raised, so the other channels go on."""
+    result.error = mask_secrets(str(exc) or type(exc).__name__, [channel.url])
+    logger.error("channel %s: %s", channel.name, result.error)
 
 
 def deliver(store: Store, channels: Iterable[Channel], run_id: int | None = None) -> DeliveryReport:
@@ -267,11 +282,13 @@ def deliver(store: Store, channels: Iterable[Channel], run_id: int | None = None
             result.enqueued = enqueue(store, channel, run_id)
             rows = store.pending_deliveries(channel.name)
         except Exception as exc:  # one channel must not stop the others
-            result.error = mask_secrets(str(exc) or type(exc).__name__, [channel.url])
-            logger.error("channel %s: %s", channel.name, result.error)
+            _channel_error(result, channel, exc)
             continue
         runs.append(_Pass(channel, result, deque(_batches(channel, rows)), began))
     _send_all(store, runs)
     for result, channel in zip(report.channels, channels, strict=True):
-        result.pending = store.pending_count(channel.name)
+        try:
+            result.pending = store.pending_count(channel.name)
+        except Exception as exc:  # said as the channel's error
+            _channel_error(result, channel, exc)
     return report
