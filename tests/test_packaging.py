@@ -51,3 +51,11 @@ def test_every_package_directory_is_a_regular_package() -> None:
         for folder in [ROOT / top, *(ROOT / top).rglob("*")]:
             if folder.is_dir() and folder.name != "__pycache__" and any(folder.glob("*.py")):
                 assert (folder / "__init__.py").exists(), folder
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("The tests (what `.ci/run` runs", 1)[1].split("```sh\n", 1)[1]
+    command = block.split("\n", 1)[0].strip()
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
+    assert ci[-1].strip() == command
