@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
-from monitor.config import load_config
+from monitor.config import ChannelConfig, load_config
 from monitor.notify.channels import build_channels
 from monitor.scheduler import Scheduler
 
@@ -29,3 +30,9 @@ def test_the_readme_example_config_is_valid(
     assert config.timezone == "Asia/Ho_Chi_Minh"
     assert [c.name for c in build_channels(config.channels)] == ["newsroom-mail", "archive"]
     Scheduler(config)  # accepted whole: triggers, time zone, channels
+
+
+def test_every_channel_key_is_shown_in_the_readme_example() -> None:
+    [example, *_] = re.findall(r"```toml\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    shown = set(re.findall(r"^(\w+) = ", example.split("[[channels]]", 1)[1], re.M))
+    assert {f.name for f in fields(ChannelConfig)} <= shown
