@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from monitor.localportal import PortalServer
 
@@ -39,6 +40,22 @@ def monitor_cli(
         env=full_env,
         cwd=cwd or ROOT,
     )
+
+
+def run_main(monkeypatch: Any, capsys: Any, *args: str) -> tuple[int, str, str]:
+    """`python -m monitor ARGS` in this process through main(), as the console script runs it
+    (no interpreter start: for commands that fail or only read): (exit status, stdout, stderr)."""
+    from monitor.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["monitor", *args])
+    capsys.readouterr()
+    code: Any = 0
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
 
 
 def crawl(portal: PortalServer, db: Path, *extra: str, check: bool = True, **kwargs) -> dict:

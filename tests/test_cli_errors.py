@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,9 +14,8 @@ import click
 import pytest
 
 from monitor.cli import cli as monitor_group
-from monitor.cli import main
 from portalcrawl.store.database import Store
-from tests.clirun import LOCAL_COPY, monitor_cli
+from tests.clirun import LOCAL_COPY, monitor_cli, run_main
 
 Invoke = Callable[..., tuple[int, str, str]]
 PASSWORD, TOKEN, SMTP_PASSWORD = "Hook-Pass-7731", "tok-99887766", "Smtp%2FPass-5521"
@@ -38,12 +36,7 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
             path = tmp_path / "portalcrawl.toml"
             path.write_text(config, encoding="utf-8")
             args = ("--config", str(path), *args)
-        monkeypatch.setattr(sys, "argv", ["monitor", *args])
-        capsys.readouterr()
-        with pytest.raises(SystemExit) as exited:
-            main()
-        out, err = capsys.readouterr()
-        return exited.value.code, out, err
+        return run_main(monkeypatch, capsys, *args)
 
     return invoke
 

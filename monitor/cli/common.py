@@ -100,9 +100,12 @@ class Seconds(click.ParamType):
 def open_store(path: str, *, readonly: bool = True) -> Store:
     """Open an existing store for a command; a missing or broken file is a one-line error."""
     try:
-        return Store(path, readonly=readonly, create=False)
+        store = Store(path, readonly=readonly, untouched=readonly, create=False)
     except StoreError as exc:
         fail(str(exc))
+    if store.note:
+        click.echo(f"note: {store.note}", err=True)
+    return store
 
 
 BOLD = ("\x1b[1m", "\x1b[0m")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -12,8 +13,11 @@ import click
 from monitor.cli.common import db_option, echo, fail, get_config, is_tty, store_path
 from monitor.config import Config, ConfigError, check_portal_url
 from monitor.runner import SUCCEEDED, RunOutcome, run_cycle
-from portalcrawl.store.database import StoreError
+from portalcrawl.store.crawlstate import utcnow
+from portalcrawl.store.database import Store, StoreError, busy_timeout
+from portalcrawl.store.readonly import connect_readonly
 
+DEMO_MARK = "demo"  # the meta key of a store the demo made (schema.py)
 LOCAL_COPY_SETTINGS = {
     "DOWNLOAD_DELAY": "0",
     "AUTOTHROTTLE_ENABLED": "0",
@@ -146,8 +150,7 @@ def demo(ctx: click.Context, db: str, articles: int, variant: str) -> None:
     from monitor.localportal import PortalServer, build_corpus
 
     path = Path(db)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    _fresh_demo_store(path)
     corpus = build_corpus(n=articles)
     with PortalServer(corpus, variant=variant) as server:
         config = Config(portal_url=server.base_url, db=str(path), settings=LOCAL_COPY_SETTINGS)
@@ -168,6 +171,39 @@ def demo(ctx: click.Context, db: str, articles: int, variant: str) -> None:
     click.echo(f"\nstore: {path}  (try: python -m monitor search 'uy ban' --db {path})")
 
 
+def _is_demo_store(path: Path) -> bool:
+    """Whether the store at `path` is one the demo made (its meta key), read without writing."""
+    try:
+        conn, _ = connect_readonly(path, busy_timeout(), untouched=True)
+    except sqlite3.Error:
+        return False
+    try:
+        return bool(conn.execute("SELECT 1 FROM meta WHERE key = ?", [DEMO_MARK]).fetchone())
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+
+
+def _fresh_demo_store(path: Path) -> None:
+    """The demo recreates its own store, and only its own: whatever else is at the path (a
+    store of real runs, any other file) is refused and left as it is."""
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        fail(f"--db {path} is not a regular file: the demo will not replace it")
+    if path.exists():
+        if not _is_demo_store(path):
+            fail(
+                f"--db {path} is not a store the demo made: the demo recreates its store on "
+                "each run, give it a path of its own"
+            )
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    with Store(path) as store, store.atomic():
+        store.db.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", [DEMO_MARK, utcnow()]
+        )
+
+
 def _discovered(base: str, store: Path) -> str:
     """The demo's variant is crawled with the profile `profile discover` writes for it."""
     from portalcrawl.site.discover import discover
@@ -183,8 +219,6 @@ def _discovered(base: str, store: Path) -> str:
 
 
 def _per_section(db: str) -> None:
-    from portalcrawl.store.database import Store
-
     with Store(db, readonly=True) as store:
         for section, count in sorted(store.section_counts().items()):
             click.echo(f"  {section:<24} {count:>5} articles")

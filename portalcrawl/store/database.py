@@ -24,6 +24,7 @@ from portalcrawl.store.deliveries import DeliveryLog
 from portalcrawl.store.fieldstate import FieldState
 from portalcrawl.store.identity import IdentityClaims
 from portalcrawl.store.notices import Outbox
+from portalcrawl.store.readonly import connect_readonly
 from portalcrawl.store.runs import RunLog
 from portalcrawl.text.compare import as_list, changed_fields
 from portalcrawl.text.normalise import fold
@@ -117,10 +118,21 @@ class SaveResult:
 
 
 class Store(RunLog, Outbox, DeliveryLog, CrawlBookkeeping, Captures, FieldState, IdentityClaims):
-    """The portal store at `path`: created with its schema on first use, WAL, busy timeout."""
+    """The portal store at `path`: created with its schema on first use, WAL, busy timeout.
 
-    def __init__(self, path: str | os.PathLike, *, create: bool = True, readonly: bool = False):
+    `readonly` opens it `mode=ro`; `untouched` too creates nothing beside it (store/readonly.py:
+    the read commands). `note` says when it had to be read as it is on disk."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        *,
+        create: bool = True,
+        readonly: bool = False,
+        untouched: bool = False,
+    ):
         self.path = Path(path)
+        self.note: str | None = None
         if not create or readonly:
             if not self.path.is_file():
                 raise StoreError(f"no store at {self.path}")
@@ -136,8 +148,7 @@ class Store(RunLog, Outbox, DeliveryLog, CrawlBookkeeping, Captures, FieldState,
         conn: sqlite3.Connection | None = None
         try:
             if readonly:
-                uri = f"{self.path.resolve().as_uri()}?mode=ro"
-                conn = sqlite3.connect(uri, uri=True, timeout=timeout)
+                conn, self.note = connect_readonly(self.path, timeout, untouched=untouched)
             else:
                 conn = sqlite3.connect(str(self.path), timeout=timeout)
             self.db = _Database(conn, execute_plugins=False)
@@ -146,15 +157,13 @@ class Store(RunLog, Outbox, DeliveryLog, CrawlBookkeeping, Captures, FieldState,
                 self.db.enable_wal()
                 self.db.execute("PRAGMA synchronous = NORMAL")
                 self.ensure_schema()  # takes the write lock: read-only or locked is said now
-            else:
-                self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-                if self._needs_migration():
-                    # A reader of a store an older release wrote: migrate it once, then read.
-                    conn.close()
-                    Store(self.path, create=False).close()
-                    conn = sqlite3.connect(uri, uri=True, timeout=timeout)
-                    self.db = _Database(conn, execute_plugins=False)
-                    self.db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            elif self._needs_migration():
+                # A reader of a store an older release wrote: migrate it once, then read.
+                conn.close()
+                Store(self.path, create=False).close()
+                conn, self.note = connect_readonly(self.path, timeout, untouched=untouched)
+                self.db = _Database(conn, execute_plugins=False)
+                self.db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         except (sqlite3.Error, StoreError) as exc:
             if conn is not None:
                 conn.close()

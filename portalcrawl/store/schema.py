@@ -377,7 +377,8 @@ TABLES: tuple[Table, ...] = (
     *CRAWL_TABLES,
     Table(
         "meta",
-        "Store metadata: schema_version.",
+        "Store metadata: schema_version; demo (when `monitor demo` made the store, which it "
+        "alone may recreate).",
         (
             C("key", "TEXT", "Name.", "PRIMARY KEY"),
             C("value", "TEXT", "Value."),
