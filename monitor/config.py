@@ -117,11 +117,11 @@ def check_portal_url(url: str) -> str:
         raise ConfigError(str(exc)) from None
 
 
-def check_db(path: str, where: str) -> str:
-    """A store path: an empty one (an unset variable in `--db "$DB"`) is refused, not taken
-    for the default store."""
+def check_path(path: str, where: str, what: str = "store") -> str:
+    """A store (or config) path: an empty one (an unset variable in `--db "$DB"`) is refused,
+    not taken for the default."""
     if not path.strip():
-        raise ConfigError(f"{where}: empty store path")
+        raise ConfigError(f"{where}: empty {what} path")
     return path
 
 
@@ -307,8 +307,15 @@ def _evidence(config: Config, archive: Any, site: Any) -> None:
 
 
 def load_config(path: str | os.PathLike | None = None) -> Config:
-    """Config from `path`, else $PORTALCRAWL_CONFIG, else ./portalcrawl.toml if present."""
-    explicit = path or os.environ.get(ENV_CONFIG)
+    """Config from `path`, else $PORTALCRAWL_CONFIG, else ./portalcrawl.toml if present.
+
+    An empty path or variable (an unset one passed on) is refused, not taken for the default."""
+    if path is not None:
+        explicit = check_path(str(path), "--config", "config")
+    elif ENV_CONFIG in os.environ:
+        explicit = check_path(os.environ[ENV_CONFIG], f"${ENV_CONFIG}", "config")
+    else:
+        explicit = None
     candidate = Path(explicit) if explicit else Path(DEFAULT_CONFIG)
     raw: dict[str, Any] = {}
     if explicit or candidate.is_file():
@@ -325,7 +332,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     if ENV_URL in os.environ:
         config.portal_url = check_portal_url(os.environ[ENV_URL])
     if ENV_DB in os.environ:
-        config.db = check_db(os.environ[ENV_DB], f"${ENV_DB}")
+        config.db = check_path(os.environ[ENV_DB], f"${ENV_DB}")
     return config
 
 
@@ -376,7 +383,7 @@ def parse_config(raw: dict[str, Any]) -> Config:
     if "url" in portal:
         config.portal_url = check_portal_url(_typed(portal, "url", str, "portal"))
     if "db" in portal:
-        config.db = check_db(_typed(portal, "db", str, "portal"), "portal.db")
+        config.db = check_path(_typed(portal, "db", str, "portal"), "portal.db")
     if "profile" in portal:
         config.profile = _typed(portal, "profile", str, "portal")
     config.sections = _str_list(portal, "sections", "portal")

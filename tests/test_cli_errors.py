@@ -81,6 +81,8 @@ BAD_ARGUMENTS = [
     (("run", *LOOPBACK, "--db", ""), "--db: empty store path"),
     (("status", "--db", ""), "--db: empty store path"),
     (("demo", "--db", ""), "--db: empty store path"),
+    (("--config", "", "status"), "--config: empty config path"),
+    (("schedule", "--config", "", "--once"), "--config: empty config path"),
 ]
 
 
@@ -236,6 +238,8 @@ def test_an_empty_store_or_portal_in_the_environment_is_refused(
     monkeypatch.setenv("PORTALCRAWL_DB", "x.sqlite3")
     monkeypatch.setenv("PORTALCRAWL_URL", value)
     assert "bad portal URL" in one_line(*cli("run")[::2])
+    monkeypatch.setenv("PORTALCRAWL_CONFIG", value)
+    assert "PORTALCRAWL_CONFIG: empty config path" in one_line(*cli("status")[::2])
 
 
 @pytest.mark.parametrize("value", ["inf", "nan", "-1", "1e308", "soon"])

@@ -16,6 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scrapy.settings import Settings
 
+from monitor.config import Config, ConfigError
+from monitor.runner import check_run_options
 from portalcrawl.settingscheck import (
     Number,
     SettingError,
@@ -134,3 +136,52 @@ def test_the_monitor_does_not_import_scrapy() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+CRAWL_REFUSES = [
+    (["--set", "LOG_LEVEL=BOGUS"], "LOG_LEVEL", "BOGUS"),
+    (["--set", "PORTALCRAWL_PAGE_SIZE=1e9"], "PORTALCRAWL_PAGE_SIZE", "1e9"),
+    (["--revisit-hours", "nan"], "PORTALCRAWL_REVISIT_HOURS", math.nan),
+]
+
+
+@pytest.mark.parametrize(("args", "name", "value"), CRAWL_REFUSES, ids=lambda v: str(v))
+def test_the_crawl_runs_the_same_check(tmp_path: Path, args: list, name: str, value: Any) -> None:
+    """The crawl started by hand (or by a monitor that skipped the check) refuses the value
+    with the monitor's own message, before anything is created."""
+    db = tmp_path / "portal.sqlite3"
+    cmd = [sys.executable, "-m", "portalcrawl.crawl", "--db", str(db)]
+    cmd += ["--portal-url", "http://127.0.0.1:9", *args]
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+    with pytest.raises(SettingError) as refused:
+        check_setting(name, value)
+    message = str(refused.value)
+    assert done.returncode == 2 and done.stderr.strip().endswith(message), done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith("error: ")
+    assert not db.exists()
+
+
+NAN, INF = math.nan, math.inf
+CONFIGS = [
+    {"revisit_hours": NAN},
+    {"revisit_hours": 1e308},
+    {"crawl_timeout_seconds": INF},
+    {"audit_cycle_days": NAN},
+    {"removal_confirm_minutes": -1},
+    {"max_requests": 10**20},
+    {"settings": {"LOG_LEVEL": "BOGUS"}},
+    {"settings": {"CONCURRENT_REQUESTS": "1.5"}},
+    {"portal_url": "http://desk:pw@127.0.0.1:9"},
+    {"db": ""},
+]
+
+
+@pytest.mark.parametrize("change", CONFIGS, ids=str)
+def test_the_up_front_check_covers_every_setting_the_crawl_is_given(change: dict) -> None:
+    """A Config built in code (the demo's, a library caller's) is held to the crawl's check
+    too, not only what the config parser and --set let through."""
+    config = Config(**{"portal_url": "http://127.0.0.1:9", **change})
+    with pytest.raises(ConfigError):
+        check_run_options(config, [], [])
+    check_run_options(Config(portal_url="http://127.0.0.1:9"), [], [])

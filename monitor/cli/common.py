@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 
 import click
 
-from monitor.config import Config, ConfigError, check_db, load_config
+from monitor.config import Config, ConfigError, check_path, load_config
 from monitor.data.search import ANSI_MARKS
 from monitor.diff import ANSI
 from portalcrawl.settingscheck import Number
@@ -57,7 +57,7 @@ def store_path(ctx: click.Context, param: click.Parameter, value: str | None) ->
     """A --db that is given must name a file: `--db "$DB"` with DB unset is not the default."""
     if value is not None:
         try:
-            check_db(value, "--db")
+            check_path(value, "--db")
         except ConfigError as exc:
             fail(str(exc))
     return value

@@ -49,7 +49,7 @@ def schedule(
     """
     if once and run_now:
         fail("--once already runs every job now: drop --run-now")
-    if config_path:
+    if config_path is not None:
         ctx.find_root().ensure_object(dict)["config_path"] = config_path
     config = get_config(ctx)
     logger = logging.getLogger(Scheduler.__module__)
