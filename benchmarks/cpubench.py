@@ -24,6 +24,7 @@ from scrapy.utils.test import get_crawler
 
 from portalcrawl.items import ArticleItem
 from portalcrawl.pipelines import StorePipeline, ValidatePipeline
+from portalcrawl.runlife import RunLife
 from portalcrawl.site.urls import article_key
 from portalcrawl.spiders.portal import NOT_FOUND, PortalSpider
 from portalcrawl.spiders.walk import Wanted
@@ -85,17 +86,17 @@ def one_pass(
     items = loop.run_until_complete(_read_all(spider, responses))
     extraction = time.process_time() - start
     loop.close()
-    stages = [
-        ValidatePipeline(crawler.stats),
-        StorePipeline.from_crawler(crawler),
-    ]
+    run = RunLife.from_crawler(crawler)
+    stages = [ValidatePipeline(crawler.stats), StorePipeline(crawler, str(db), run)]
     store = stages[-1]
     start = time.process_time()
     store.open_spider(spider)
+    run.spider_opened(spider)
     for item in items:
         for stage in stages:
             item = stage.process_item(item)
-    store.spider_closed(spider, "finished")
+    store.close_spider(spider)
+    run.spider_closed(spider, "finished")
     pipelines = time.process_time() - start
     return {"extraction": extraction, "pipelines": pipelines, "items": len(items)}
 

@@ -1,4 +1,4 @@
-"""What the spider hands the pipelines: articles, listing sightings, removals, failures."""
+"""What the spider hands the pipelines: articles, listing sightings, removals, failures, answers."""
 
 from __future__ import annotations
 
@@ -69,3 +69,9 @@ class FetchFailed(scrapy.Item):
     section = scrapy.Field()
     asset_id = scrapy.Field()
     error = scrapy.Field()
+
+
+class Answered(scrapy.Item):
+    """A backlog URL that got an answer this run: off the backlog at the run's end."""
+
+    url = scrapy.Field()

@@ -20,6 +20,7 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 
+from portalcrawl.site.profile import load_profile
 from portalcrawl.site.urls import on_portal
 
 logger = logging.getLogger(__name__)
@@ -86,15 +87,20 @@ class BackoffRetryMiddleware(RetryMiddleware):
 class PortalRedirectMiddleware(RedirectMiddleware):
     """Scrapy's redirects, except that one leaving the portal or going round in a loop fails."""
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PortalRedirectMiddleware:
+        middleware = super().from_crawler(crawler)
+        settings = crawler.settings
+        middleware.base = settings.get("PORTALCRAWL_URL").rstrip("/")
+        middleware.aliases = load_profile(settings.get("PORTALCRAWL_PROFILE")).aliases
+        return middleware
+
     def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
-        spider = self.crawler.spider
-        base = getattr(spider, "base", None)
-        if base:
-            url = on_portal(redirected.url, request.url, base, spider.profile.aliases)
-            if url is None:
-                host = urlsplit(redirected.url).netloc or redirected.url[:60]
-                raise IgnoreRequest(f"redirected off the portal to {host}")
-            redirected = redirected.replace(url=url)
+        url = on_portal(redirected.url, request.url, self.base, self.aliases)
+        if url is None:
+            host = urlsplit(redirected.url).netloc or redirected.url[:60]
+            raise IgnoreRequest(f"redirected off the portal to {host}")
+        redirected = redirected.replace(url=url)
         if redirected.url in {request.url, *request.meta.get("redirect_urls", [])}:
             raise IgnoreRequest(f"redirect loop at {request.url}")
         return super()._redirect(redirected, request, reason)

@@ -15,6 +15,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from portalcrawl.store.report import ARTICLE_PAGES, ERRORS, section_reports
+
 
 class Progress:
     """Pages, articles, errors and request rate, every second."""
@@ -40,14 +42,12 @@ class Progress:
 
     def line(self) -> str:
         stats = self.crawler.stats.get_stats()
-        report = getattr(self.crawler.spider, "report", None)
         requests = stats.get("downloader/request_count", 0)
         elapsed = max(time.monotonic() - self.started, 1e-6)
-        pages = sum(s.pages for s in report.sections.values()) if report else 0
-        articles = report.article_pages if report else 0
-        errors = report.errors if report else 0
+        pages = sum(s.pages for s in section_reports(stats).values())
         return (
-            f"listing pages {pages} · articles {articles} · errors {errors} · "
+            f"listing pages {pages} · articles {stats.get(ARTICLE_PAGES, 0)} · "
+            f"errors {stats.get(ERRORS, 0)} · "
             f"{requests / elapsed:.1f} req/s"
         )
 

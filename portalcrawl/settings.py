@@ -97,6 +97,8 @@ ITEM_PIPELINES = {
     "portalcrawl.pipelines.StorePipeline": 400,
 }
 EXTENSIONS = {
+    # The run row: claimed when the spider opens, closed with its status when it closes.
+    "portalcrawl.runlife.RunLife": 100,
     "portalcrawl.progress.Progress": 500,
 }
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from portalcrawl.store.database import Store
 from portalcrawl.store.fieldstate import BackfillPoint
-from portalcrawl.store.report import CrawlReport
+from portalcrawl.store.report import SectionReport
 
 BACKLOG_PRIORITY = 30  # what failed last run goes first: a run cut short still catches up
 CONFIRM_PRIORITY = 0  # known articles missing from the pages read, and the canary
@@ -120,7 +120,7 @@ class SectionWalk:
 
 def record_walks(
     store: Store,
-    report: CrawlReport,
+    sections: Mapping[str, SectionReport],
     walks: Mapping[str, SectionWalk],
     was_synced: Container[str],
     run_id: int | None,
@@ -132,7 +132,7 @@ def record_walks(
     not end (the budget came first, or its listing came back empty) and nothing in it failed:
     the next run starts from the top anyway."""
     ended = status in ("ok", "partial")
-    for section, state in report.sections.items():
+    for section, state in sections.items():
         walk = walks.get(section)
         unfinished = section in was_synced and not state.failed and not state.walk_done
         synced = ended and (state.clean or unfinished)

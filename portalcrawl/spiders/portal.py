@@ -18,11 +18,19 @@ from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
-from portalcrawl.items import ArticleItem, FetchFailed, ListingPage, ListingSeen, Removal
+from portalcrawl.items import (
+    Answered,
+    ArticleItem,
+    FetchFailed,
+    ListingPage,
+    ListingSeen,
+    Removal,
+)
 from portalcrawl.parsing.flatten import flatten_deep
 from portalcrawl.parsing.listing import ListingEntry, parse_listing
 from portalcrawl.parsing.reader import PageReader, Reading
 from portalcrawl.politeness import RunEnding
+from portalcrawl.runlife import run_ending
 from portalcrawl.site.profile import Section, profile_sections
 from portalcrawl.site.urls import (
     article_key,
@@ -39,12 +47,24 @@ from portalcrawl.spiders.backfill import (
     SectionWalk,
     article_priority,
     listing_priority,
+    record_walks,
 )
 from portalcrawl.spiders.walk import Wanted, entry_hash, failure_message, missing_from_listing
 from portalcrawl.store.compactsets import IdSet, KeySet
 from portalcrawl.store.database import Store, StoreError
 from portalcrawl.store.fieldstate import BackfillPoint
-from portalcrawl.store.report import CrawlReport
+from portalcrawl.store.report import (
+    ARTICLE_PAGES,
+    DEGRADED_PAGES,
+    EMPTIED,
+    END_REASON,
+    ERRORS,
+    FALLBACK_PAGES,
+    LAST_ERROR,
+    UNPARSEABLE_PAGES,
+    section_reports,
+    section_stat,
+)
 from portalcrawl.store.snapshot import CrawlSnapshot, KnownArticle
 from portalcrawl.text.dates import parse_listing_date
 
@@ -74,8 +94,6 @@ class PortalSpider(scrapy.Spider):
         self.revisit = timedelta(hours=settings.getfloat("PORTALCRAWL_REVISIT_HOURS"))
         self.page_size = settings.getint("PORTALCRAWL_PAGE_SIZE") or self.profile.page_size
         self.allowed_domains = [urlsplit(self.base).hostname or ""]
-        self.report = CrawlReport()
-        self.run_id: int | None = None
         self.reader = PageReader.start(
             self.profile, self.base, helper=settings.getbool("PORTALCRAWL_READER_PROCESS")
         )
@@ -91,7 +109,6 @@ class PortalSpider(scrapy.Spider):
         self.fetched_assets = IdSet()
         self.listed_assets: dict[str, IdSet] = {}  # known articles each section's walk listed
         self.backlog_urls = {row["url"] for row in self.backlog}
-        self.answered: set[str] = set()  # backlog URLs that got an answer: off the backlog
         self.deferred: list[Wanted] = []
         self.canary: Wanted | None = None
         self.oldest_listed: dict[str, date] = {}
@@ -100,6 +117,7 @@ class PortalSpider(scrapy.Spider):
         self.emptied: set[str] = set()  # sections that had articles and listed none
         self.first_pages = len(self.sections)  # first listing pages not answered yet
         crawler.signals.connect(self.on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(self.record_walks, signal=run_ending)
 
     def _load_state(self, db_path: str | None) -> None:
         self.known = CrawlSnapshot(db_path)
@@ -148,7 +166,8 @@ class PortalSpider(scrapy.Spider):
                 for request in self._article_requests(wanted, priority):
                     yield request
         for section in self.sections:
-            self.report.section(section.path)
+            for name in ("listed", "fetched", "pages", "failed"):
+                self.stats.set_value(section_stat(section.path, name), 0)
             self.listed_assets[section.path] = IdSet()
             url = listing_url(self.base, self.profile, section, 1, self.page_size)
             yield self._listing_request(url, section.path, 1, ())
@@ -174,8 +193,7 @@ class PortalSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         section = response.meta["section"]
-        report = self.report.section(section)
-        report.pages += 1
+        self._count(section, "pages")
         page = parse_listing(
             Selector(text=flatten_deep(response.text)[0]),  # markup 50,000 deep is read too
             response.url,
@@ -187,12 +205,14 @@ class PortalSpider(scrapy.Spider):
         if response.meta["page"] == 1:
             self._first_page_answered()
             if not page.entries and self.known.held(section) > 0:
-                self.emptied.add(section)  # the alert says so; nothing of it is confirmed gone
+                if section not in self.emptied:  # the alert says so; nothing is confirmed gone
+                    self.emptied.add(section)
+                    self.stats.inc_value(EMPTIED)
                 self._maintenance_check()
                 return
         previous = response.meta["previous"]
         if keys and previous and keys[0] == previous[0]:
-            report.walk_done = True  # Liferay answered a past-the-end page with the last page
+            self._mark(section, "walk_done")  # Liferay answered past the end with the last page
             yield from self._walk_done(section, reached_end=True)
             return
         walk = self.walks[section]
@@ -228,7 +248,7 @@ class PortalSpider(scrapy.Spider):
             logger.warning(
                 "%s: the next-page link of %s goes back: walk stopped", section, response.url
             )
-            report.failed += 1  # not a whole walk: the section is walked again next run
+            self._count(section, "failed")  # not a whole walk: walked again next run
             next_url, stop = None, True
         elif not next_url and not stop and page.more:
             logger.warning(
@@ -238,17 +258,19 @@ class PortalSpider(scrapy.Spider):
                 page.results[2],
                 page.current + 1,
             )
-            report.failed += 1  # the counter says there is more: walked again next run
+            self._count(section, "failed")  # the counter says there is more: walked again
             stop = True
         if next_url:
             yield self._listing_request(
                 next_url, section, response.meta["page"] + 1, keys, listing_priority(walk.position)
             )
             return
-        report.walk_done = True
+        self._mark(section, "walk_done")
         walk.reached_end = not stop
-        report.reached_end = not stop and not walk.jumped  # every page of it read this run
-        yield from self._walk_done(section, reached_end=report.reached_end)
+        reached_end = not stop and not walk.jumped  # every page of it read this run
+        if reached_end:
+            self._mark(section, "reached_end")
+        yield from self._walk_done(section, reached_end=reached_end)
 
     def _goes_back(self, next_url: str, page: Any) -> bool:
         """A next-page link to this page or an earlier one: a pagination loop, read forever."""
@@ -298,8 +320,7 @@ class PortalSpider(scrapy.Spider):
     def _sighting(
         self, entry: ListingEntry, section: str, index: int
     ) -> tuple[ListingSeen, list[scrapy.Request]]:
-        report = self.report.section(section)
-        report.listed += 1
+        self._count(section, "listed")
         walk = self.walks[section]
         position = walk.position
         walk.position += 1
@@ -367,7 +388,7 @@ class PortalSpider(scrapy.Spider):
             urls = self.known.urls(missing)
         except StoreError as exc:
             logger.warning("%s: could not read the URLs of articles to confirm: %s", section, exc)
-            self.report.section(section).failed += 1  # not a whole walk: walked again next run
+            self._count(section, "failed")  # not a whole walk: walked again next run
             return
         for asset_id in missing:
             if asset_id in urls:
@@ -425,7 +446,7 @@ class PortalSpider(scrapy.Spider):
         self._answered(response.meta)
         for url in (response.url, *response.meta.get("redirect_urls", [])[:1]):
             if url in self.backlog_urls:
-                self.answered.add(url)
+                yield Answered(url=url)
         if response.status in NOT_FOUND:
             reading = Reading(not_found=True)
         else:  # parse, extract, load: in the reader's helper process when there is one
@@ -459,21 +480,21 @@ class PortalSpider(scrapy.Spider):
                 yield removal
             return
         if reading.asset_id is None or reading.item is None:
-            self.report.unparseable += 1
-            self.report.degraded += 1
+            self.stats.inc_value(UNPARSEABLE_PAGES)
+            self.stats.inc_value(DEGRADED_PAGES)
             logger.warning("no article found on %s", response.url)
             return
-        self.report.article_pages += 1
+        self.stats.inc_value(ARTICLE_PAGES)
         if reading.extraction == "migrated":
-            self.crawler.stats.inc_value("portalcrawl/migrated_pages")
+            self.stats.inc_value("portalcrawl/migrated_pages")
         elif reading.extraction == "fallback":
-            self.report.fallback_pages += 1
+            self.stats.inc_value(FALLBACK_PAGES)
         if reading.extraction != "profile" and self.known.should_have_template(
             reading.asset_id, reading.extraction, reading.item.get("published_at")
         ):
-            self.report.degraded += 1
+            self.stats.inc_value(DEGRADED_PAGES)
         if wanted.section:
-            self.report.section(wanted.section).fetched += 1
+            self._count(wanted.section, "fetched")
         if reading.asset_id in self.fetched_assets:
             return
         self.fetched_assets.add(reading.asset_id)
@@ -496,10 +517,10 @@ class PortalSpider(scrapy.Spider):
         if kind == "listing" and request.meta.get("page") == 1:
             self._first_page_answered()
         message = failure_message(failure)
-        self.report.errors += 1
-        self.report.last_error = f"{message} ({urlsplit(request.url).netloc})"
+        self.stats.inc_value(ERRORS)
+        self.stats.set_value(LAST_ERROR, f"{message} ({urlsplit(request.url).netloc})")
         if section:
-            self.report.section(section).failed += 1
+            self._count(section, "failed")
         logger.warning("giving up on %s: %s", request.url, message)
         yield FetchFailed(
             url=request.url,
@@ -520,19 +541,8 @@ class PortalSpider(scrapy.Spider):
         had = {s.path for s in self.sections if self.known.held(s.path) > 0}
         if self.first_pages <= 0 and had and had <= self.emptied:
             logger.warning("every section that had articles lists none: portal in maintenance")
-            self.crawler.stats.set_value("portalcrawl/end_reason", "maintenance")
+            self.stats.set_value(END_REASON, "maintenance")
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="maintenance"))
-
-    def portal_healthy(self) -> bool:
-        """A 404 means a removal only while the portal is otherwise healthy in this run: it
-        was not ended for maintenance or busyness, every section lists articles, other
-        articles answer."""
-        ended = self.crawler.stats.get_value("portalcrawl/end_reason")
-        return (
-            ended not in ("maintenance", "portal_busy")
-            and not self.emptied
-            and (self.report.article_pages > 0)
-        )
 
     def on_idle(self) -> None:
         """Id-form links wait until every other request is done: then we know their asset ids."""
@@ -541,10 +551,28 @@ class PortalSpider(scrapy.Spider):
         ]
         self.deferred = []
         requests = [r for w in pending for r in self._article_requests(w)]
-        if not requests and self.report.article_pages == 0 and self.canary is not None:
+        if not requests and not self.stats.get_value(ARTICLE_PAGES) and self.canary is not None:
             requests = list(self._article_requests(self.canary))
             self.canary = None
         if requests:
             for request in requests:
                 self.crawler.engine.crawl(request)
             raise DontCloseSpider
+
+    # -- counters and the run's end --------------------------------------------------------
+
+    @property
+    def stats(self) -> Any:
+        """The run's counters (their names: portalcrawl.store.report), set once the crawl starts."""
+        return self.crawler.stats
+
+    def _count(self, section: str, name: str) -> None:
+        self.stats.inc_value(section_stat(section, name))
+
+    def _mark(self, section: str, name: str) -> None:
+        self.stats.set_value(section_stat(section, name), True)
+
+    def record_walks(self, store: Store, run_id: int, status: str) -> None:
+        """At the run's end (portalcrawl.runlife): each section's walk, as the run left it."""
+        sections = section_reports(self.stats.get_stats())
+        record_walks(store, sections, self.walks, self.synced, run_id, status)

@@ -20,6 +20,8 @@ from scrapy.exceptions import CloseSpider, DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from portalcrawl.store.report import UNREADABLE_PAGES
+
 logger = logging.getLogger(__name__)
 
 
@@ -46,10 +48,7 @@ class UnreadablePages:
             return None  # Scrapy's own signals, not a page that failed
         what = f"{type(exception).__name__}: {exception}"[:240]
         logger.error("could not read %s: %s", response.url, what, exc_info=exception)
-        self.crawler.stats.inc_value("portalcrawl/unreadable_pages")
-        report = getattr(spider, "report", None)
-        if report is not None:
-            report.unreadable += 1
+        self.crawler.stats.inc_value(UNREADABLE_PAGES)
         failure = Failure(UnreadablePage(f"page could not be read: {what}"))
         failure.request = response.request
         return list(errback(failure))

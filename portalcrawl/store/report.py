@@ -1,5 +1,5 @@
-"""Per-run counters the spider keeps, and RunReport: the run row's stats (the health contract),
-written by the crawl and read by the monitor through the same class.
+"""The crawl's counters (names in crawler.stats), and RunReport: the run row's stats (the health
+contract), built from those counters by the crawl and read by the monitor through one class.
 
 stats JSON written to runs.stats (RunReport.to_json / RunReport.from_json):
   pages, articles, errors: ints (also their own columns)
@@ -16,12 +16,41 @@ stats JSON written to runs.stats (RunReport.to_json / RunReport.from_json):
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
+
+# The crawl's counters live in crawler.stats under these names; RunReport.from_stats reads them
+# once at the run's end. A section's line: SECTION/<path>/<listed|fetched|pages|failed> (ints)
+# and SECTION/<path>/<walk_done|reached_end> (True once so).
+SECTION = "portalcrawl/section/"
+ARTICLE_PAGES = "portalcrawl/article_pages"
+FALLBACK_PAGES = "portalcrawl/fallback_pages"
+UNPARSEABLE_PAGES = "portalcrawl/unparseable_pages"
+UNREADABLE_PAGES = "portalcrawl/unreadable_pages"
+DEGRADED_PAGES = "portalcrawl/degraded_pages"
+ERRORS = "portalcrawl/errors"
+LAST_ERROR = "portalcrawl/last_error"
+EMPTIED = "portalcrawl/sections_emptied"  # sections that had articles and listed none
+REMOVED = "portalcrawl/removed"
+EVENTS = "portalcrawl/events/"  # EVENTS<kind>: what the store made of the articles saved
+DROPPED = "portalcrawl/dropped/"
+CAPPED = "portalcrawl/capped/"  # CAPPED<limit>: articles a reader limit cut
+RETRY_AFTER = "portalcrawl/retry_after/"
+END_REASON = "portalcrawl/end_reason"
+STORE_FAILURE = "portalcrawl/store_failure"
+REQUESTS_SENT = "portalcrawl/requests_sent"  # by portalcrawl.politeness, budget refusals aside
+
+
+def section_stat(path: str, name: str) -> str:
+    """The stats key of one section's counter or flag."""
+    return f"{SECTION}{path}/{name}"
 
 
 @dataclass
 class SectionReport:
+    """One section's walk this run, as its counters in crawler.stats say."""
+
     listed: int = 0
     fetched: int = 0
     pages: int = 0
@@ -35,37 +64,29 @@ class SectionReport:
         return self.walk_done and self.failed == 0
 
 
-@dataclass
-class CrawlReport:
-    sections: dict[str, SectionReport] = field(default_factory=dict)
-    article_pages: int = 0
-    fallback_pages: int = 0
-    unparseable: int = 0
-    unreadable: int = 0
-    degraded: int = 0
-    errors: int = 0
-    last_error: str = ""
+def section_reports(stats: Mapping[str, Any]) -> dict[str, SectionReport]:
+    """Every section the run walked (the spider opens each one's counters at its start)."""
+    out: dict[str, SectionReport] = {}
+    for key, value in stats.items():
+        if key.startswith(SECTION):
+            path, _, name = key[len(SECTION) :].rpartition("/")
+            setattr(out.setdefault(path, SectionReport()), name, value)
+    return out
 
-    def section(self, path: str) -> SectionReport:
-        return self.sections.setdefault(path, SectionReport())
 
-    def summary(self) -> RunReport:
-        """What the spider counted, as the run's report (the store adds the rest at the end)."""
-        return RunReport(
-            pages=sum(s.pages for s in self.sections.values()),
-            articles=self.article_pages,
-            errors=self.errors,
-            article_pages=self.article_pages,
-            fallback_pages=self.fallback_pages,
-            unparseable_pages=self.unparseable,
-            unreadable_pages=self.unreadable,
-            degraded_pages=self.degraded,
-            last_error=self.last_error,
-            sections={
-                path: SectionStats(s.listed, s.fetched, s.pages, s.failed, s.clean)
-                for path, s in self.sections.items()
-            },
-        )
+def _under(stats: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    return {k[len(prefix) :]: v for k, v in stats.items() if k.startswith(prefix)}
+
+
+def portal_healthy(stats: Mapping[str, Any]) -> bool:
+    """A 404 means a removal only while the portal is otherwise healthy in this run: it was
+    not ended for maintenance or busyness, every section lists articles, other articles
+    answer."""
+    return (
+        stats.get(END_REASON) not in ("maintenance", "portal_busy")
+        and not stats.get(EMPTIED)
+        and stats.get(ARTICLE_PAGES, 0) > 0
+    )
 
 
 @dataclass
@@ -110,6 +131,39 @@ class RunReport:
         return asdict(self)
 
     @classmethod
+    def from_stats(cls, stats: Mapping[str, Any], reason: str) -> RunReport:
+        """What the crawl counted in crawler.stats, as the run's report (backfill aside: the
+        run's end adds it once the sections' state is recorded)."""
+        sections = section_reports(stats)
+        dropped = _under(stats, DROPPED)
+        return cls(
+            pages=sum(s.pages for s in sections.values()),
+            articles=stats.get(ARTICLE_PAGES, 0),
+            errors=stats.get(ERRORS, 0),
+            article_pages=stats.get(ARTICLE_PAGES, 0),
+            fallback_pages=stats.get(FALLBACK_PAGES, 0),
+            unparseable_pages=stats.get(UNPARSEABLE_PAGES, 0),
+            unreadable_pages=stats.get(UNREADABLE_PAGES, 0),
+            degraded_pages=stats.get(DEGRADED_PAGES, 0),
+            last_error=stats.get(LAST_ERROR, ""),
+            sections={
+                path: SectionStats(s.listed, s.fetched, s.pages, s.failed, s.clean)
+                for path, s in sections.items()
+            },
+            removed=stats.get(REMOVED, 0),
+            # Sent to the portal: requests refused at the budget were counted by Scrapy too.
+            requests=stats.get(REQUESTS_SENT, stats.get("downloader/request_count", 0)),
+            drops=sum(dropped.values()),
+            dropped=dropped,
+            capped=_under(stats, CAPPED),
+            events=_under(stats, EVENTS),
+            finish_reason=reason,
+            crawl_delay=stats.get("portalcrawl/crawl_delay", 0.0),
+            request_spacing=stats.get("portalcrawl/request_spacing"),
+            retry_after=_under(stats, RETRY_AFTER),
+        )
+
+    @classmethod
     def from_json(cls, value: str | dict[str, Any] | None) -> RunReport:
         raw = _object(value)
         report = cls(
@@ -145,25 +199,24 @@ ENDED_EARLY = {
 }
 
 
-def run_outcome(
-    reason: str, *, progressed: bool, failure: str | None, summary: RunReport
-) -> tuple[str, str | None]:
-    """The run's status and error line from how the crawl ended.
+def run_outcome(report: RunReport, failure: str | None) -> tuple[str, str | None]:
+    """The run's status and error line, decided once, from how the crawl ended.
 
-    A run that ends at its budget (or because the portal asked it to wait, or is in
-    maintenance) is `partial` when it stored or verified anything, else `failed`: a run that
-    cannot make progress must be seen.
+    A store write that failed (disk full, locked) fails the run. A run that ends at its budget
+    (or because the portal asked it to wait, or is in maintenance) is `partial` when it stored
+    or verified anything, else `failed`: a run that cannot make progress must be seen.
     """
+    reason = report.finish_reason
     if failure:
         return "failed", failure
     if reason == "finished":
-        if summary.pages == 0 and summary.errors:
-            why = summary.last_error or "errors"
+        if report.pages == 0 and report.errors:
+            why = report.last_error or "errors"
             return "failed", f"no listing page could be read ({why})"
         return "ok", None
     if reason in ENDED_EARLY:
         said = ENDED_EARLY[reason]
-        if progressed:
+        if any(report.events.values()):
             return "partial", said
         return "failed", f"{said}, with nothing stored"
     if reason == "shutdown":
