@@ -23,7 +23,7 @@ from monitor.notify.channels import Channel, build_channels
 from monitor.notify.delivery import deliver
 from monitor.notify.identity import channel_key
 from monitor.notify.notices import check_health, create_notices
-from portalcrawl.lifetime import STOP_SIGNAL
+from portalcrawl.lifetime import STOP_SIGNAL, TIME_UP_SIGNAL
 from portalcrawl.settingscheck import check_settings, parse_set
 from portalcrawl.site.profile import ProfileError, load_profile, profile_sections
 from portalcrawl.spiders.backfill import progress_line
@@ -231,11 +231,12 @@ async def _run_child(
     log_file: Path,
     stop: Stop | None = None,
 ) -> tuple[int | None, str, str]:
-    """Run the crawl to its end: (exit code, problem, the run's status if it was stopped).
+    """Run the crawl to its end: (exit code, problem, the run's status if it was stopped), the
+    last two for the run's end only should the crawl not record one itself.
 
     The crawl runs in a session of its own (portalcrawl/lifetime.py): signals to our process
-    group are ours to act on. On time-out, `stop` or cancellation it is stopped (its stop
-    signal, then SIGKILL).
+    group are ours to act on. On `stop` or cancellation it is stopped (its stop signal), on
+    time-out told its time is up (the crawl records either end); then SIGKILL after the grace.
     """
     with open(log_file, "ab") as log:
         proc = await asyncio.create_subprocess_exec(
@@ -254,9 +255,10 @@ async def _run_child(
         await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         if ended.done():
             return ended.result(), "", ""
-        await _stop(proc, stop)
         if stopped is not None and stopped.done():
+            await _stop(proc, stop)
             return None, "stopped by a signal before it finished", "aborted"
+        await _stop(proc, stop, TIME_UP_SIGNAL)
         return None, f"crawl stopped at its time limit ({timeout:g} s)", "failed"
     except asyncio.CancelledError:
         await _stop(proc, stop)
@@ -267,11 +269,13 @@ async def _run_child(
                 waiter.cancel()
 
 
-async def _stop(proc: asyncio.subprocess.Process, stop: Stop | None = None) -> None:
-    """The crawl's own stop (it records its run `aborted`), then SIGKILL after the grace or on
-    a second signal."""
+async def _stop(
+    proc: asyncio.subprocess.Process, stop: Stop | None = None, signum: int = STOP_SIGNAL
+) -> None:
+    """The crawl's own stop (it records its run: `aborted` on STOP_SIGNAL, `failed` on
+    TIME_UP_SIGNAL), then SIGKILL after the grace or on a second signal."""
     with contextlib.suppress(ProcessLookupError):
-        proc.send_signal(STOP_SIGNAL)
+        proc.send_signal(signum)
     waits = {asyncio.ensure_future(proc.wait())}
     if stop is not None:
         waits.add(asyncio.ensure_future(stop.forced.wait()))
@@ -335,7 +339,7 @@ async def run_cycle_async(
         )
     except asyncio.CancelledError:
         with _store(config.db) as store:
-            store.finish_run(run_id, "aborted", error="stopped by the scheduler or the operator")
+            store.record_unfinished(run_id, "aborted", "stopped by the scheduler or the operator")
             check_health(store, run_id, config.health)
         raise
     with _store(config.db) as store:
@@ -352,16 +356,15 @@ def _after_crawl(
     log_file: Path,
 ) -> RunOutcome:
     problem, status = stopped
-    run = store.run(run_id) or {}
-    if run.get("status") == "running" or problem:
+    if (store.run(run_id) or {}).get("status") == "running":  # the crawl could not say
         why = last_error(log_file)
         reason = problem or (
             f"crawl process exited with status {code} before it finished"
             + (f": {why}" if why else "")
             + f" (see {log_file})"
         )
-        store.finish_run(run_id, status or "failed", error=reason)
-        run = store.run(run_id) or {}
+        store.record_unfinished(run_id, status or "failed", reason)
+    run = store.run(run_id) or {}
     create_notices(
         store, run_id, history_hours=config.revisit_hours, site_base_url=config.site.base_url
     )

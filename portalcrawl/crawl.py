@@ -81,6 +81,22 @@ def _stop_on_signal(process: Any) -> Any:
     return stop
 
 
+def _close_at_time_limit(crawler: Any) -> Any:
+    """The monitor's time limit: the crawl closes as at its own budget, and its run's end
+    (portalcrawl/runlife.py) says the run failed there; a crawl already closing keeps its
+    reason."""
+
+    def close(signum: int, frame: Any) -> None:
+        from scrapy.utils.defer import deferred_from_coro
+        from twisted.internet import reactor
+
+        reactor.callFromThread(
+            lambda: deferred_from_coro(crawler.engine.close_spider_async(reason="time_limit"))
+        )
+
+    return close
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m portalcrawl.crawl", description=__doc__)
     parser.add_argument("--db", required=True)
@@ -120,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         process.start()
     else:
         signal.signal(lifetime.STOP_SIGNAL, _stop_on_signal(process))
+        signal.signal(lifetime.TIME_UP_SIGNAL, _close_at_time_limit(crawler))
         process.start(install_signal_handlers=False)
     stats = crawler.stats.get_stats() if crawler.stats else {}
     finished = stats.get("finish_reason") == "finished"

@@ -5,7 +5,8 @@ process group (Ctrl-C on a terminal, `kill -TERM -PGID`) reaches the monitor onl
 monitor decides: finish within the grace, or stop the crawl. Even a signal sent to the crawl
 itself (systemd's stop signals every process of the unit) is ignored: the crawl stops only on
 STOP_SIGNAL (graceful, as Scrapy's SIGTERM: the run is recorded `aborted`; a second one stops it
-at once) or when its parent dies: Linux then kills it (SIGKILL), as a SIGKILL of the old shared
+at once), on TIME_UP_SIGNAL (graceful too, the run recorded `failed`: it overran its time limit)
+or when its parent dies: Linux then kills it (SIGKILL), as a SIGKILL of the old shared
 process group did, so no crawl is left orphaned and the next run marks its row `aborted`.
 """
 
@@ -19,6 +20,8 @@ import signal
 logger = logging.getLogger(__name__)
 
 STOP_SIGNAL = signal.SIGUSR1
+# The monitor's time limit came first: the crawl closes and records its run `failed`.
+TIME_UP_SIGNAL = signal.SIGUSR2
 IGNORED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 _PR_SET_PDEATHSIG = 1
 

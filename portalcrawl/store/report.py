@@ -219,8 +219,10 @@ def run_outcome(report: RunReport, failure: str | None) -> tuple[str, str | None
         if any(report.events.values()):
             return "partial", said
         return "failed", f"{said}, with nothing stored"
-    if reason == "shutdown":
-        return "aborted", f"crawl ended: {reason}"
+    if reason == "shutdown":  # Scrapy's stop on a signal (the monitor's, when it runs us)
+        return "aborted", "stopped by a signal before it finished"
+    if reason == "time_limit":  # the monitor's hard limit came before the run's own budget
+        return "failed", "crawl stopped at its time limit"
     return "failed", f"crawl ended: {reason}"
 
 

@@ -135,6 +135,15 @@ class RunLog:
         params.append(run_id)
         self.db.execute(f"UPDATE runs SET {', '.join(sets)} WHERE id=?", params)
 
+    def record_unfinished(self, run_id: int, status: str, error: str) -> bool:
+        """The end of a run its crawl left `running` (killed, or crashed before writing it),
+        as the monitor saw it. A run the crawl closed keeps what the crawl decided: False."""
+        cur = self.db.execute(
+            "UPDATE runs SET finished_at=?, status=?, error=? WHERE id=? AND status='running'",
+            [utcnow(), status, error, run_id],
+        )
+        return cur.rowcount > 0
+
     def unreported_ends(self, run_id: int) -> list[dict[str, Any]]:
         """Runs before `run_id`, since the last ok or partial one, that ended failed or aborted
         and have no crawler alert yet (killed, or too short of disk to say so themselves)."""
