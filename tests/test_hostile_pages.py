@@ -33,6 +33,7 @@ from portalcrawl.spiders.portal import PortalSpider
 from portalcrawl.spiders.unreadable import UnreadablePages
 from portalcrawl.spiders.walk import Wanted
 from portalcrawl.store.database import Store
+from portalcrawl.store.report import RunReport
 from portalcrawl.text.normalise import ELLIPSIS, FIELD_CAPS
 from tests.clirun import crawl, monitor_cli
 from tests.faultkit import check_store, query
@@ -248,9 +249,12 @@ def test_an_exception_reading_a_page_is_a_failed_page_on_the_backlog(tmp_path: P
     assert failed["error"] == (
         "page could not be read: RecursionError: maximum recursion depth exceeded"
     )
-    report = crawler.spider.report
-    assert (report.errors, report.unreadable, report.section("tin-hoat-dong").failed) == (1, 1, 1)
-    assert crawler.stats.get_value("portalcrawl/unreadable_pages") == 1
+    report = RunReport.from_stats(crawler.stats.get_stats(), "finished")
+    assert (report.errors, report.unreadable_pages, report.sections["tin-hoat-dong"].failed) == (
+        1,
+        1,
+        1,
+    )
 
 
 def _item(asset_id: int, path: str, keys: list[str]) -> dict:
