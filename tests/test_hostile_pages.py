@@ -7,16 +7,20 @@ never reach a terminal, a megabyte title is cut at its cap. Units for each defen
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from parsel import Selector
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
+from monitor.config import HealthConfig
 from monitor.localportal import PortalServer, build_corpus
 from monitor.localportal.faults import (
     BIDI,
@@ -25,10 +29,12 @@ from monitor.localportal.faults import (
     deep_nesting,
     hostile_text,
 )
+from monitor.notify.notices import check_health
 from portalcrawl.items import FetchFailed
 from portalcrawl.parsing.article import RawArticle
 from portalcrawl.parsing.flatten import MAX_DEPTH, flatten_deep
 from portalcrawl.parsing.loaders import article_item
+from portalcrawl.site.urls import MAX_URL, absolute, canonical_url
 from portalcrawl.spiders.portal import PortalSpider
 from portalcrawl.spiders.unreadable import UnreadablePages
 from portalcrawl.spiders.walk import Wanted
@@ -314,3 +320,46 @@ def test_a_stored_article_listed_at_its_own_url_is_not_taken_by_a_new_one(tmp_pa
         store.add_sightings([("slug:bai-a", "tin-hoat-dong", "h", None, False)])
         conflict = store.identity_conflict(newcomer)
         assert conflict is not None and "listed this run" in conflict.reason
+
+
+def test_an_unreadable_page_raises_a_crawler_alert_every_time(tmp_path: Path) -> None:
+    with Store(tmp_path / "portal.sqlite3") as store:
+        for _ in range(2):
+            run_id = store.start_run(pid=os.getpid())
+            report = RunReport(pages=3, article_pages=40, errors=1, unreadable_pages=1)
+            report.last_error = "page could not be read: RecursionError: too deep (127.0.0.1)"
+            store.finish_run(run_id, "ok", report.to_json())
+            [message] = check_health(store, run_id, HealthConfig())
+            assert message.startswith("1 pages could not be read (kept on the backlog")
+            assert "RecursionError" in message
+
+
+@st.composite
+def nested(draw: st.DrawFn) -> str:
+    """Markup of common tags, some nested far past the cap, some left open or closed twice."""
+    parts: list[str] = []
+    for _ in range(draw(st.integers(1, 6))):
+        tag = draw(st.sampled_from(["div", "span", "b", "p", "li", "a", "td", "section"]))
+        depth = draw(st.sampled_from([1, 3, MAX_DEPTH - 1, MAX_DEPTH + 7, 700]))
+        text = draw(st.text("abc đ<>&", max_size=4)).replace("<", "&lt;")
+        close = draw(st.sampled_from(["all", "none", "twice"]))
+        closing = {"all": f"</{tag}>" * depth, "none": "", "twice": f"</{tag}>" * (depth * 2)}
+        parts.append(f"<{tag}>" * depth + f"{text}<br>x" + closing[close])
+    return "<html><body>" + "".join(parts) + "<p id='end'>end</p></body></html>"
+
+
+@given(nested())
+@settings(max_examples=40, deadline=None)
+def test_flattening_keeps_the_text_and_bounds_the_depth(page: str) -> None:
+    flat, dropped = flatten_deep(page)
+    before, after = Selector(text=page).root, Selector(text=flat).root
+    assert "".join(after.itertext()) == "".join(before.itertext())
+    assert max(len(list(e.iterancestors())) for e in after.iter()) <= MAX_DEPTH + 12
+    assert (flat == page) == (dropped == 0)
+
+
+def test_urls_a_page_prints_carry_no_control_character_and_no_megabyte() -> None:
+    page_url = BASE + "/tin-hoat-dong/-/asset_publisher/x/content/bai"
+    assert absolute("/a\x1b[31m\x85.jpg", page_url, BASE, ()) == BASE + "/a%1B[31m%C2%85.jpg"
+    assert absolute("/" + "a" * MAX_URL + ".jpg", page_url, BASE, ()) is None
+    assert canonical_url(page_url + "\x07") == page_url + "%07"

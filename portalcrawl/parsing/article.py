@@ -25,7 +25,7 @@ from portalcrawl.parsing.selectors import (
     text_of,
 )
 from portalcrawl.site.profile import Profile
-from portalcrawl.site.urls import absolute, article_key, canonical_url, on_portal
+from portalcrawl.site.urls import MAX_URL, absolute, article_key, canonical_url, on_portal
 from portalcrawl.text.dates import parse_date_line
 from portalcrawl.text.normalise import clean_text
 
@@ -229,7 +229,11 @@ def parse_article(sel: Selector, page_url: str, profile: Profile, base: str) -> 
     canonicals = select_all(page, 'link[rel="canonical"]::attr(href)')
     canonical = canonicals[0] if canonicals else None
     canonical_url_ = on_portal(canonical, page_url, base, profile.aliases) if canonical else None
-    if not canonical_url_ or not article_key(canonical_url_, profile.routes):
+    if (
+        not canonical_url_
+        or len(canonical_url_) > MAX_URL
+        or not article_key(canonical_url_, profile.routes)
+    ):
         canonical_url_ = page_url
     asset_id = asset_identity(page, [page_url, canonical_url_], profile)
     if asset_id is None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 from portalcrawl.site.routes import LOCALE, SITE, Route
 
@@ -29,6 +29,11 @@ _DISPLAY = re.compile(rf"^{LOCALE}{SITE}/(?:-|w)/(?P<slug>[^/?#]+)/?$")
 _NOISE_SUFFIXES = ("_redirect", "_assetEntryId", "_viewSingleAsset")
 _NOISE_NAMES = frozenset({"inheritRedirect", "p_r_p_resetCur", "redirect", "p_auth"})
 _ONCLICK = re.compile(r"""location(?:\.href)?\s*=\s*(['"])(?P<url>[^'"]+)\1""")
+# Control characters in a URL a page printed: stored and shown percent-encoded, never raw.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+# A longer rel=canonical, image or attachment link is not a URL we keep (browsers and Liferay
+# stop well below).
+MAX_URL = 2_000
 _NUMBER = r"(\d[\d.,]*)"
 _RESULTS = re.compile(rf"{_NUMBER}\D{{1,12}}?{_NUMBER}\D{{1,12}}?{_NUMBER}")
 _TOTAL_ONLY = re.compile(
@@ -151,7 +156,12 @@ def canonical_url(url: str) -> str:
     match = _CONTENT.match(unquote(path)) or _DISPLAY.match(unquote(path))
     if match and match.group("locale"):
         path = path[len(match.group("locale")) :]
-    return urlunsplit((parts.scheme, parts.netloc, path, urlencode(pairs), ""))
+    return no_controls(urlunsplit((parts.scheme, parts.netloc, path, urlencode(pairs), "")))
+
+
+def no_controls(url: str) -> str:
+    """The URL with any control character percent-encoded (UTF-8), as a browser sends it."""
+    return _CONTROLS.sub(lambda m: quote(m.group(0)), url) if _CONTROLS.search(url) else url
 
 
 def strip_query(url: str) -> str:
@@ -185,14 +195,14 @@ def on_portal(href: str | None, page_url: str, base: str, aliases: tuple[str, ..
 
 
 def absolute(href: str | None, page_url: str, base: str, aliases: tuple[str, ...]) -> str | None:
-    """Absolute URL for storing (images, attachments); alias hosts rebased, others kept."""
+    """Absolute URL for storing (images, attachments); alias hosts rebased, others kept; None
+    for another scheme or a URL longer than MAX_URL."""
     if not href or not href.strip():
         return None
-    rebased = on_portal(href, page_url, base, aliases)
-    if rebased:
-        return rebased
-    full = urljoin(page_url, href.strip())
-    return full if urlsplit(full).scheme in ("http", "https") else None
+    full = on_portal(href, page_url, base, aliases) or urljoin(page_url, href.strip())
+    if len(full) > MAX_URL or urlsplit(full).scheme not in ("http", "https"):
+        return None
+    return no_controls(full)
 
 
 def _int(text: str) -> int:

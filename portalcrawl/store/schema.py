@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from portalcrawl.site.urls import MAX_URL
 from portalcrawl.store.columns import Column, Table
 from portalcrawl.store.crawlschema import CRAWL_TABLES
 from portalcrawl.text.normalise import FIELD_CAPS
@@ -11,8 +12,9 @@ C = Column
 
 def capped(name: str, doc: str) -> str:
     """A field's documentation with its size cap (portalcrawl.text.normalise.FIELD_CAPS)."""
-    unit = "entries" if name in ("images", "attachments") else "characters"
-    return f"{doc} At most {FIELD_CAPS[name]:,} {unit} (a longer one is cut)."
+    if name in ("images", "attachments"):
+        return f"{doc} At most {FIELD_CAPS[name]:,} URLs of at most {MAX_URL:,} characters."
+    return f"{doc} At most {FIELD_CAPS[name]:,} characters (a longer one is cut)."
 
 
 # Where the archived response behind a version or an event is (portalcrawl/archive/warc.py).
