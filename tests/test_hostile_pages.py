@@ -39,6 +39,7 @@ from portalcrawl.spiders.portal import PortalSpider
 from portalcrawl.spiders.unreadable import UnreadablePages
 from portalcrawl.spiders.walk import Wanted
 from portalcrawl.store.database import Store
+from portalcrawl.store.identity import claims_another
 from portalcrawl.store.report import RunReport
 from portalcrawl.text.normalise import ELLIPSIS, FIELD_CAPS
 from tests.clirun import crawl, monitor_cli
@@ -77,7 +78,8 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespac
         controls, huge = corpus.new_article("kinh-te-xa-hoi"), corpus.new_article("tin-hoat-dong")
         hostile_text(server, controls, RAW_TITLE, f"Thân{CONTROLS}bài{BIDI}")
         hostile_text(server, huge, HUGE_TITLE, "")
-        outcome = crawl(server, db)
+        # the rolling audit off: nothing else fetches the victims, so each claim meets the store
+        outcome = crawl(server, db, "--set", "PORTALCRAWL_AUDIT_CYCLE_HOURS=0")
         yield SimpleNamespace(
             db=db,
             outcome=outcome,
@@ -363,3 +365,12 @@ def test_urls_a_page_prints_carry_no_control_character_and_no_megabyte() -> None
     assert absolute("/a\x1b[31m\x85.jpg", page_url, BASE, ()) == BASE + "/a%1B[31m%C2%85.jpg"
     assert absolute("/" + "a" * MAX_URL + ".jpg", page_url, BASE, ()) is None
     assert canonical_url(page_url + "\x07") == page_url + "%07"
+
+
+def test_the_spider_lets_a_claim_to_another_article_through_to_be_held() -> None:
+    owners = {"slug:bai-a": 11, "slug:bai-b": 22}.get
+    assert claims_another(22, ["slug:bai-a", "id:22"], owners, True)  # the slug is 11's
+    assert claims_another(11, ["id:22", "id:11"], owners, True)  # the URL says 22
+    assert claims_another(11, ["slug:moi", "id:11"], owners, True)  # a new URL for stored 11
+    assert not claims_another(11, ["slug:bai-a", "id:11"], owners, True)
+    assert not claims_another(33, ["slug:moi", "id:33"], owners, False)  # a new article

@@ -53,6 +53,7 @@ from portalcrawl.spiders.walk import Wanted, entry_hash, failure_message, missin
 from portalcrawl.store.compactsets import IdSet, KeySet
 from portalcrawl.store.database import Store, StoreError
 from portalcrawl.store.fieldstate import BackfillPoint
+from portalcrawl.store.identity import claims_another
 from portalcrawl.store.report import (
     ARTICLE_PAGES,
     DEGRADED_PAGES,
@@ -253,10 +254,7 @@ class PortalSpider(scrapy.Spider):
         elif not next_url and not stop and page.more:
             logger.warning(
                 "%s: %s counts %d articles but has no link to page %d: walk stopped",
-                section,
-                response.url,
-                page.results[2],
-                page.current + 1,
+                *(section, response.url, page.results[2], page.current + 1),
             )
             self._count(section, "failed")  # the counter says there is more: walked again
             stop = True
@@ -495,10 +493,12 @@ class PortalSpider(scrapy.Spider):
             self.stats.inc_value(DEGRADED_PAGES)
         if wanted.section:
             self._count(wanted.section, "fetched")
-        if reading.asset_id in self.fetched_assets:
-            return
-        self.fetched_assets.add(reading.asset_id)
-        self.requested_assets.add(reading.asset_id)
+        keys, known = reading.item.get("url_keys", ()), reading.asset_id in self.known
+        if not claims_another(reading.asset_id, keys, self._asset_for, known):
+            if reading.asset_id in self.fetched_assets:
+                return  # a page claiming another's identity goes on, to be held (store/identity)
+            self.fetched_assets.add(reading.asset_id)
+            self.requested_assets.add(reading.asset_id)
         item = ArticleItem(reading.item, derived=reading.derived, response=response)
         if wanted.why == "backfill":
             item["backfill"] = True

@@ -22,7 +22,7 @@ portalcrawl.store.database.Store.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +47,21 @@ def url_id_conflict(claimed: int, keys: Iterable[str]) -> Conflict | None:
             owner = int(key[3:])
             return Conflict(claimed, owner, f"its URL names asset {owner}, the page {claimed}")
     return None
+
+
+def claims_another(
+    claimed: int, keys: Iterable[str], owner_of: Callable[[str], int | None], known: bool
+) -> bool:
+    """The spider's early view of IdentityClaims.identity_conflict, from the run's snapshot
+    (`owner_of`: the article a stored URL key belongs to; `known`: the claimed one is stored):
+    a page whose URLs carry another id, whose slug is another article's, or a URL new to the
+    store that claims a stored article. It must not count as the claimed article fetched (the
+    genuine page may still come), and it always goes on to the store, which decides."""
+    keys = list(keys)
+    if url_id_conflict(claimed, keys) is not None:
+        return True
+    owners = {owner_of(k) for k in keys if k.startswith("slug:")}
+    return bool(owners - {None, claimed}) or (known and None in owners)
 
 
 class IdentityClaims:
