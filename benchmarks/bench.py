@@ -29,10 +29,10 @@ sys.path.insert(0, str(ROOT))
 import scrapy  # noqa: E402
 
 from benchmarks import cpubench, crawlbench, searchbench  # noqa: E402
+from benchmarks.readme import update_readme  # noqa: E402
 
 QUIET_ARTICLES = 1500
 SEED = 7
-MARKS = ("<!-- bench:start -->", "<!-- bench:end -->")
 TARGETS = {
     "time_ratio": 1.25,
     "quiet_share": 0.02,
@@ -199,16 +199,6 @@ def plain(rows: list[dict[str, str]]) -> str:
     return "\n".join(out)
 
 
-def update_readme(path: Path, table_md: str) -> None:
-    """Replace only what lies between the bench markers; the rest of the README is left as is."""
-    text = path.read_text(encoding="utf-8")
-    start, end = text.find(MARKS[0]), text.find(MARKS[1])
-    if start < 0 or end < start:
-        raise SystemExit(f"{path}: no {MARKS[0]} … {MARKS[1]} markers")
-    head, tail = text[: start + len(MARKS[0])], text[end:]
-    path.write_text(f"{head}\n{table_md}{tail}", encoding="utf-8")
-
-
 def _commit() -> str:
     try:
         out = subprocess.run(
@@ -260,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", "utf-8")
     args.out.with_suffix(".md").write_text(table_md, encoding="utf-8")
     if args.readme:
-        update_readme(args.readme, table_md)
+        update_readme(args.readme, "bench", table_md)
     return 0 if all(r["verdict"] == "PASS" for r in rows) else 1
 
 

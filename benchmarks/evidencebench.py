@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import crawlbench  # noqa: E402
+from benchmarks.readme import update_readme  # noqa: E402
 from monitor.notify.notices import create_notices  # noqa: E402
 from monitor.site import paths  # noqa: E402
 from monitor.site.build import SiteBuilder, build_site  # noqa: E402
@@ -42,7 +43,6 @@ from portalcrawl.store.database import Store  # noqa: E402
 from portalcrawl.text.compare import as_list  # noqa: E402
 
 SEED = 7
-MARKS = ("<!-- evidence-bench:start -->", "<!-- evidence-bench:end -->")
 EDITS, REMOVALS = 50, 10
 
 
@@ -257,11 +257,7 @@ def main() -> None:
     out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     out.with_suffix(".md").write_text(text + "\n", encoding="utf-8")
     if args.readme:
-        readme = Path(args.readme)
-        content = readme.read_text(encoding="utf-8")
-        start, end = content.index(MARKS[0]), content.index(MARKS[1])
-        content = content[: start + len(MARKS[0])] + "\n" + text + "\n" + content[end:]
-        readme.write_text(content, encoding="utf-8")
+        update_readme(Path(args.readme), "evidence-bench", text)
 
 
 if __name__ == "__main__":
