@@ -399,8 +399,13 @@ def parse_config(raw: dict[str, Any]) -> Config:
     if "settings" in crawl:
         config.settings = dict(_typed(crawl, "settings", dict, "crawl"))
         for name, value in config.settings.items():
+            if isinstance(value, list | dict):
+                raise ConfigError(
+                    f"crawl.settings.{name}: give the value as text, as --set takes it "
+                    "('500,503' for a list, a JSON object for a dict)"
+                )
             try:
-                check_setting(name, value)
+                check_setting(name, str(value))
             except SettingError as exc:
                 raise ConfigError(f"crawl.settings.{name}: {exc}") from None
     _unknown(health, {"fallback_share", "max_errors", "error_share"}, "health")

@@ -114,23 +114,42 @@ def field_settings(config: Config) -> dict[str, Any]:
     }
 
 
+# What the monitor sets for each run itself: a --set of one would crawl into another store, as
+# another run, or log where the monitor does not read (the option to use instead, if any).
+OWNED_SETTINGS = {
+    "PORTALCRAWL_DB": "--db",
+    "PORTALCRAWL_URL": "--portal-url",
+    "PORTALCRAWL_SECTIONS": "--section",
+    "PORTALCRAWL_PROFILE": "--profile",
+    "PORTALCRAWL_FULL": "--full",
+    "PORTALCRAWL_RUN_ID": None,
+    "PORTALCRAWL_PROGRESS": None,
+    "LOG_FILE": None,
+}
+
+
 def check_run_options(config: Config, sections: Sequence[str], settings: Sequence[str]) -> dict:
     """Everything the operator typed is checked before anything starts, every setting the crawl
-    will be given by the crawl's own check (portalcrawl.settingscheck): a value accepted here
-    does not fail every crawl."""
+    will be given by the crawl's own check (portalcrawl.settingscheck), as the text it will
+    receive: a value accepted here does not fail every crawl."""
     check_portal_url(config.portal_url)
     try:
         profile_sections(config.profile, sections)
         extra = parse_set(list(settings))
+        for name in OWNED_SETTINGS.keys() & {*extra, *config.settings}:
+            option = OWNED_SETTINGS[name]
+            raise ConfigError(
+                f"{name} is set by the monitor for each run" + (f": use {option}" if option else "")
+            )
         passed = {
             "PORTALCRAWL_URL": config.portal_url,
-            "PORTALCRAWL_DB": str(config.db),
+            "PORTALCRAWL_DB": config.db,
             "PORTALCRAWL_REVISIT_HOURS": config.revisit_hours,
             **field_settings(config),
             **config.archive.crawl_settings(),
             **config.settings,
         }
-        check_settings(passed)
+        check_settings({name: str(value) for name, value in passed.items()})  # crawl_command's
         return extra
     except (ProfileError, ValueError) as exc:
         raise ConfigError(str(exc)) from None

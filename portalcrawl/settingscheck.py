@@ -137,6 +137,14 @@ def status_codes(value: Any) -> list[int]:
     return [int(code) for code in codes]
 
 
+def switched_off(value: Any) -> bool:
+    """REMOTE_CONTROL_ENABLED, TELNETCONSOLE_ENABLED: each listens on a port and runs what it
+    is sent, so a crawl keeps them off."""
+    if as_bool(value):
+        raise ValueError
+    return False
+
+
 def mapping(value: Any) -> dict:
     """A dict setting (ITEM_PIPELINES...) as Scrapy reads it: a dict, or a JSON object."""
     read = json.loads(value) if isinstance(value, str) else value
@@ -176,6 +184,7 @@ _WANTED: dict[Callable[[Any], Any], str] = {
     _url: "http(s)://host[:port] without credentials",
     as_bool: "true or false",
     mapping: 'a JSON object ({"name": 100})',
+    switched_off: "false (it would listen on a port and run what it is sent)",
 }
 _SECONDS, _COUNT = Number(0, DAY), Number(0, MAX_INT64, integer=True)
 _CONCURRENCY = Number(1, 1000, integer=True)
@@ -196,6 +205,8 @@ RULES: dict[str, Callable[[Any], Any]] = {
     "PORTALCRAWL_AUDIT_CYCLE_HOURS": Number(0, MAX_HOURS),  # 0: no rolling audit
     "PORTALCRAWL_REMOVAL_CONFIRM_MINUTES": Number(0, 60 * 24 * 366),
     "USER_AGENT": text_line,
+    "REMOTE_CONTROL_ENABLED": switched_off,
+    "TELNETCONSOLE_ENABLED": switched_off,
     "LOG_LEVEL": log_level,
     "CONCURRENT_REQUESTS": _CONCURRENCY,
     "CONCURRENT_REQUESTS_PER_DOMAIN": _CONCURRENCY,

@@ -82,6 +82,9 @@ BAD_ARGUMENTS = [
     (("status", "--db", ""), "--db: empty store path"),
     (("demo", "--db", ""), "--db: empty store path"),
     (("--config", "", "status"), "--config: empty config path"),
+    (("run", *LOOPBACK, "--set", "PORTALCRAWL_DB=other.sqlite3"), "PORTALCRAWL_DB is set by"),
+    (("run", *LOOPBACK, "--set", "PORTALCRAWL_RUN_ID=3"), "PORTALCRAWL_RUN_ID is set by"),
+    (("run", *LOOPBACK, "--set", "REMOTE_CONTROL_ENABLED=1"), "REMOTE_CONTROL_ENABLED"),
     (("schedule", "--config", "", "--once"), "--config: empty config path"),
 ]
 
@@ -146,6 +149,11 @@ BAD_CONFIGS = [
     ("[archive]\nmax_file_mb = nan", "max_file_mb"),
     ("[crawl]\nsettings = { PORTALCRAWL_PAGE_SIZE = 1e9 }", "PORTALCRAWL_PAGE_SIZE"),
     ("[crawl]\nsettings = { LOG_LEVEL = 'BOGUS' }", "'BOGUS'"),
+    ("[crawl]\nsettings = { LOG_LEVEL = 10 }", "LOG_LEVEL"),  # the crawl would get "10"
+    ("[crawl]\nsettings = { PORTALCRAWL_PAGE_SIZE = 20.0 }", "'20.0'"),
+    ("[crawl]\nsettings = { RETRY_HTTP_CODES = [500, 503] }", "as text"),
+    ("[crawl]\nsettings = { LOG_FILE = 'x.log' }", "LOG_FILE is set by the monitor"),
+    ("[crawl]\nsettings = { TELNETCONSOLE_ENABLED = true }", "TELNETCONSOLE_ENABLED"),
     ("[portal]\ndb = ''", "portal.db: empty store path"),
     ("[portal]\nurl = 'http://desk:Pw-4471@127.0.0.1:9'", "credentials"),
     (JOB + "interval_minutes = 5\nfull = 'yes'", "full: expected true or false"),

@@ -27,6 +27,7 @@ from portalcrawl.settingscheck import (
     check_settings,
     mapping,
     rule_for,
+    switched_off,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,7 +57,7 @@ def _getter(name: str) -> str:
     rule = rule_for(name)
     if isinstance(rule, Number):
         return "getint" if rule.integer else "getfloat"
-    return {as_bool: "getbool", mapping: "getdict"}.get(rule, "get")
+    return {as_bool: "getbool", switched_off: "getbool", mapping: "getdict"}.get(rule, "get")
 
 
 def _crawl_reads(name: str, value: Any) -> bool:
