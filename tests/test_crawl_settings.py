@@ -4,8 +4,10 @@ run 0.25 s): it never accepts a value the crawl cannot run with."""
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -186,3 +188,29 @@ def test_the_up_front_check_covers_every_setting_the_crawl_is_given(change: dict
     with pytest.raises(ConfigError):
         check_run_options(config, [], [])
     check_run_options(Config(portal_url="http://127.0.0.1:9"), [], [])
+
+
+GETTER = re.compile(r'\.get(int|float)\(\s*"([A-Z_][A-Z0-9_]*)"')
+NOT_IN_DEFAULTS = {"AWS_MAX_POOL_CONNECTIONS", "CONCURRENT_REQUESTS_PER_IP"}  # no default to --set
+
+
+def test_every_number_is_checked_as_the_code_reads_it() -> None:
+    """Every `getint("NAME")` / `getfloat("NAME")` in portalcrawl and in Scrapy has a rule that
+    converts as that getter does: a setting added without a rule of its own is still caught."""
+    spec = importlib.util.find_spec("scrapy")
+    assert spec is not None and spec.submodule_search_locations
+    roots = [ROOT / "portalcrawl", Path(spec.submodule_search_locations[0])]
+    reads = {
+        (name, kind)
+        for root in roots
+        for source in root.rglob("*.py")
+        for kind, name in GETTER.findall(source.read_text(encoding="utf-8", errors="replace"))
+        if name not in NOT_IN_DEFAULTS
+    }
+    assert ("PORTALCRAWL_PAGE_SIZE", "int") in reads and ("DOWNLOAD_DELAY", "float") in reads
+    wrong = []
+    for name, kind in sorted(reads):
+        rule = rule_for(name)
+        if not isinstance(rule, Number) or rule.integer != (kind == "int"):
+            wrong.append((name, kind, rule))
+    assert wrong == []

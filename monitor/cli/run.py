@@ -219,7 +219,7 @@ def _discovered(base: str, store: Path) -> str:
 
 
 def _per_section(db: str) -> None:
-    with Store(db, readonly=True) as store:
+    with Store(db, readonly=True, untouched=True) as store:
         for section, count in sorted(store.section_counts().items()):
             click.echo(f"  {section:<24} {count:>5} articles")
 
