@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 from parsel import Selector
 
@@ -182,7 +182,7 @@ def listing_scope(page: Element, section: Section | None, profile: Profile) -> E
         has_pager = any(
             is_page_param(k, param)
             for a in select_all(el, "a[href]")
-            for k, _ in parse_qsl(urlsplit(a.get("href", "")).query)
+            for k, _ in parse_qsl(a.get("href", "").partition("?")[2].partition("#")[0])
         ) or any(PAGERISH.search(d.get("class") or "") for d in el.iter() if isinstance(d.tag, str))
         links = {link_url(a) for a in select_all(el, _LINKS)}
         return int(has_pager), len(links)

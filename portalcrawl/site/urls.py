@@ -181,8 +181,11 @@ def on_portal(href: str | None, page_url: str, base: str, aliases: tuple[str, ..
     if not href:
         return None
     href = href.strip()
-    absolute = urljoin(page_url, href)
-    parts = urlsplit(absolute)
+    try:
+        absolute = urljoin(page_url, href)
+        parts = urlsplit(absolute)
+    except ValueError:  # not a URL at all ("http://[x"): a link we neither follow nor keep
+        return None
     if parts.scheme not in ("http", "https"):
         return None
     base_parts = urlsplit(base)
@@ -199,10 +202,12 @@ def absolute(href: str | None, page_url: str, base: str, aliases: tuple[str, ...
     for another scheme or a URL longer than MAX_URL."""
     if not href or not href.strip():
         return None
-    full = on_portal(href, page_url, base, aliases) or urljoin(page_url, href.strip())
-    if len(full) > MAX_URL or urlsplit(full).scheme not in ("http", "https"):
+    try:
+        full = on_portal(href, page_url, base, aliases) or urljoin(page_url, href.strip())
+        scheme = urlsplit(full).scheme
+    except ValueError:  # not a URL at all
         return None
-    return no_controls(full)
+    return no_controls(full) if scheme in ("http", "https") and len(full) <= MAX_URL else None
 
 
 def _int(text: str) -> int:
