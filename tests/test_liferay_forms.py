@@ -6,6 +6,7 @@ parsers read the counter, find page current + 1 and reduce every link form to on
 
 from __future__ import annotations
 
+import dataclasses
 import string
 from urllib.parse import quote
 
@@ -56,6 +57,31 @@ def test_counterless_and_odd_counters() -> None:
     assert parse_results("Hiển thị 20 - 10 of 57 kết quả.") is None  # not a counter
     assert parse_results("Showing 7 results") == (0, 0, 7)  # a total alone
     assert parse_results("Tổng số 1.234 bài viết") == (0, 0, 1234)
+
+
+@given(st.dates(), st.sampled_from(("/", "-", ".")), st.sampled_from(("", "kết quả", "bài")))
+def test_a_date_is_never_a_counter(day, sep: str, word: str) -> None:
+    """A summary "Sáng 11/11/2026, … tổng kết" that a counter rule matches is not "11 to 11
+    of 2026" (discover proposed such a rule; the backfill then counted 2,026 listed)."""
+    date = day.strftime(f"%d{sep}%m{sep}%Y")
+    assert parse_results(f"Sáng ngày {date} 08:30, Sở Y tế tổng kết {word}") is None
+
+
+def test_the_counter_is_the_first_element_that_reads_as_one() -> None:
+    """A profile's counter rule that also matches summaries (discover proposed one) still finds
+    the real counter after them."""
+    items = "".join(
+        f'<li class="news-item"><a href="/tin-tuc/chi-tiet?id={n}">Bài {n}</a>'
+        f'<p class="news-desc">Ngày {n}/11/2026, Sở Y tế tổng kết năm.</p></li>'
+        for n in range(1, 4)
+    )
+    counter = '<div class="tong-so">Tổng số 57 bài viết</div>'
+    html = f"<html><body><ul>{items}</ul>{counter}</body></html>"
+    profile = load_profile(None)
+    rules = {**profile.listing, "item": "li.news-item", "results": "div.tong-so, p.news-desc"}
+    profile = dataclasses.replace(profile, listing=rules)
+    page = parse_listing(Selector(text=html), f"{BASE}/tin-tuc", profile, BASE)
+    assert page.results == (0, 0, 57)
 
 
 ICONS = (

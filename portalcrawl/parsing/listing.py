@@ -98,10 +98,11 @@ def parse_listing(
     param = profile.page_param(section) if section else profile.pager.get("param") or None
     current = listing_page_params(page_url, param)[0] or 1
     next_href = next_page_link(page, page_url, profile, base, current, param)
-    counter = first(page, rules.get("results")) if rules.get("results") else None
-    if counter is None:
-        counter = first(page, STOCK_RESULTS)
-    results = parse_results(clean_text(text_of(counter)))
+    # The first element of the profile's (else the stock) counter rule that reads as one: a
+    # rule that also matches a summary ("Ngày 11/11/2026 …") must not hide the real counter.
+    counters = select_all(page, rules["results"]) if rules.get("results") else []
+    counters += select_all(page, STOCK_RESULTS)
+    results = next((r for el in counters if (r := parse_results(clean_text(text_of(el))))), None)
     return ParsedListing(entries, next_href is not None, next_href, results, current, rule)
 
 

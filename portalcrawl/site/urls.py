@@ -36,6 +36,9 @@ _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 MAX_URL = 2_000
 _NUMBER = r"(\d[\d.,]*)"
 _RESULTS = re.compile(rf"{_NUMBER}\D{{1,12}}?{_NUMBER}\D{{1,12}}?{_NUMBER}")
+# Dates and times in a summary ("Sáng 11/11/2026", "08:30") are no counter: 11/11/2026 is not
+# "11 to 11 of 2026".
+_DATE_OR_TIME = re.compile(r"(?<![\d.,])(?:\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|\d{1,2}:\d{2})(?!\d)")
 _TOTAL_ONLY = re.compile(
     rf"^\D*?{_NUMBER}\s*(?:kết quả|ket qua|results?|entries|bài|tin|mục)", re.I
 )
@@ -221,6 +224,7 @@ def parse_results(text: str | None) -> tuple[int, int, int] | None:
     results') is (0, 0, 57). None when the text holds no counter or numbers that cannot be one."""
     if not text:
         return None
+    text = _DATE_OR_TIME.sub(" ", text)
     match = _RESULTS.search(text)
     if match:
         first, last, total = (_int(g) for g in match.groups())
