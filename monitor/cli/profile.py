@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from monitor.cli.common import Seconds, fail, get_config
+from monitor.cli.common import Seconds, echo, echo_json, fail, get_config
 from monitor.config import ConfigError, check_portal_url
 from portalcrawl.site.check import as_json, check_profile, report_text
 from portalcrawl.site.discover import NothingFound, discover
@@ -57,7 +56,7 @@ def discover_cmd(url: str, out: str, delay: float, budget: int) -> None:
         load_profile(str(target))
     except ProfileError as exc:  # what we wrote must load: say so rather than leave it broken
         fail(f"the discovered profile does not load: {exc}")
-    click.echo(summary(found, str(target)))
+    echo(summary(found, str(target)))
 
 
 @profile.command("check")
@@ -86,9 +85,9 @@ def check_cmd(
     checks = check_profile(site, base, PoliteFetcher(base, delay=delay, budget=budget), sample)
     ok = all(c.ok for c in checks)
     if as_json_:
-        click.echo(json.dumps(as_json(checks), ensure_ascii=False))
+        echo_json(as_json(checks))
     else:
-        click.echo(report_text(checks, site))
+        echo(report_text(checks, site))  # what live pages printed: shown neutralised
     if not ok:
         failed = [c.path for c in checks if not c.ok]
         fail(f"{len(failed)} section(s) yield no usable article: {', '.join(failed)}")

@@ -177,11 +177,13 @@ def deep_nesting(server: PortalServer, article: Article, depth: int, text: str) 
 
 def claims_identity(server: PortalServer, article: Article, victim: Article, by: str) -> None:
     """The article's page claims to be `victim`: by its asset anchor and analytics id
-    ("anchor"), or by its `rel=canonical` URL ("canonical", the victim's /content/id/ URL)."""
+    ("anchor"), by its analytics (article) id alone ("article_id"), or by its `rel=canonical`
+    URL ("canonical", the victim's /content/id/ URL)."""
 
     def change(page: str) -> str:
-        if by == "anchor":
-            page = page.replace(f'id="{article.asset_id}"', f'id="{victim.asset_id}"')
+        if by in ("anchor", "article_id"):
+            if by == "anchor":
+                page = page.replace(f'id="{article.asset_id}"', f'id="{victim.asset_id}"')
             return page.replace(
                 f'data-analytics-asset-id="{article.asset_id}"',
                 f'data-analytics-asset-id="{victim.asset_id}"',

@@ -7,8 +7,8 @@ URL replaced). So before a page is stored its claim is checked against what its 
 
 - an id its own URLs carry (`/content/id/N`, `_assetEntryId=N`, a custom route's `?id=N`: the
   listing link, the page fetched, its `rel=canonical`) must be the id it claims;
-- a slug URL the store already holds for one article (article_urls) must not be claimed by
-  another stored article;
+- a slug URL the store already holds for one article (article_urls), or the article id
+  (data-analytics-asset-id) it holds for one, must not be claimed by another;
 - a slug URL new to the store may claim a stored article (its slug changed with its title),
   unless that article is listed this very run under a URL of its own.
 
@@ -71,7 +71,7 @@ class IdentityClaims:
         """Why the item's claim to its asset id is not believed, else None (store it)."""
         claimed = int(item["asset_id"])
         keys = [k for k in item.get("url_keys") or [] if k]
-        conflict = url_id_conflict(claimed, keys)
+        conflict = url_id_conflict(claimed, keys) or self._article_id_conflict(claimed, item)
         slugs = [k for k in keys if k.startswith("slug:")]
         if conflict is not None or not slugs:
             return conflict
@@ -97,6 +97,19 @@ class IdentityClaims:
                     f"asset {claimed} is listed this run at its own URL ({listed})",
                 )
         return None
+
+    def _article_id_conflict(self, claimed: int, item: Mapping[str, Any]) -> Conflict | None:
+        """The page's article id (data-analytics-asset-id) is another stored article's."""
+        article_id = item.get("article_id")
+        if article_id is None:
+            return None
+        row = self.db.execute(
+            "SELECT asset_id FROM articles WHERE article_id = ? AND asset_id != ? LIMIT 1",
+            [article_id, claimed],
+        ).fetchone()
+        if row is None:
+            return None
+        return Conflict(claimed, row[0], f"its article id {article_id} is stored asset {row[0]}'s")
 
     def _listed_this_run(self, asset_id: int, keys: list[str]) -> str | None:
         """A URL key of the article, other than the page's own, that this run's listings

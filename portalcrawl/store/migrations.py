@@ -94,6 +94,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         "identity_claims: a page claiming another article's identity is held, not stored",
         lambda conn: _create(conn, "identity_claims"),
     ),
+    Migration(
+        9,
+        "an index on articles.article_id: each page's article id is checked against it",
+        lambda conn: conn.execute(
+            "CREATE INDEX IF NOT EXISTS idx_articles_article_id ON articles(article_id)"
+        ),
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version if MIGRATIONS else 1

@@ -158,6 +158,8 @@ TABLES: tuple[Table, ...] = (
             "CREATE INDEX IF NOT EXISTS idx_articles_published ON articles(published_at)",
             "CREATE INDEX IF NOT EXISTS idx_articles_status ON articles(status)",
             "CREATE INDEX IF NOT EXISTS idx_articles_url ON articles(url)",
+            # Whose article id a page prints (portalcrawl/store/identity.py), read per page.
+            "CREATE INDEX IF NOT EXISTS idx_articles_article_id ON articles(article_id)",
             "CREATE INDEX IF NOT EXISTS idx_articles_verified ON articles(status, verified_at)",
             # Search filters read these by asset id without the row (monitor/data/search.py).
             "CREATE INDEX IF NOT EXISTS idx_articles_search "
