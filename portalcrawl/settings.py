@@ -20,8 +20,8 @@ PORTALCRAWL_RUN_ID = 0
 PORTALCRAWL_PROGRESS = False
 # The store commits its open batch of articles at least this often (and every 200 articles).
 PORTALCRAWL_COMMIT_SECONDS = 1.0
-# `python -m portalcrawl.crawl` reads article pages in a helper process (a second core); False:
-# in the crawl's own process. Either way the same items (see portalcrawl/parsing/reader.py).
+# The crawl reads article pages in a helper process (a second core: portalcrawl/reading.py);
+# False: in the crawl's own process. Either way the same items (portalcrawl/parsing/reader.py).
 PORTALCRAWL_READER_PROCESS = True
 # Responses that made a stored change are archived as WARC (portalcrawl/archive/warc.py) in
 # PORTALCRAWL_ARCHIVE_DIR ("": archive/ beside the store), files rotated at ..._MAX_MB.
@@ -97,6 +97,8 @@ ITEM_PIPELINES = {
     "portalcrawl.pipelines.StorePipeline": 400,
 }
 EXTENSIONS = {
+    # Article pages read in a helper process, forked here (PORTALCRAWL_READER_PROCESS).
+    "portalcrawl.reading.CrawlPageReader": 50,
     # The run row: claimed when the spider opens, closed with its status when it closes.
     "portalcrawl.runlife.RunLife": 100,
     "portalcrawl.progress.Progress": 500,

@@ -25,6 +25,7 @@ from portalcrawl.items import (
 )
 from portalcrawl.parsing.reader import PageReader, Reading
 from portalcrawl.politeness import RunEnding
+from portalcrawl.reading import CrawlPageReader
 from portalcrawl.runlife import run_ending
 from portalcrawl.site.profile import Section, profile_sections
 from portalcrawl.site.urls import (
@@ -86,10 +87,8 @@ class PortalSpider(ListingWalk, scrapy.Spider):
         self.revisit = timedelta(hours=settings.getfloat("PORTALCRAWL_REVISIT_HOURS"))
         self.page_size = settings.getint("PORTALCRAWL_PAGE_SIZE") or self.profile.page_size
         self.allowed_domains = [urlsplit(self.base).hostname or ""]
-        self.reader = PageReader.start(
-            self.profile, self.base, helper=settings.getbool("PORTALCRAWL_READER_PROCESS")
-        )
-        crawler.signals.connect(self.reader.close, signal=signals.spider_closed)
+        # In this process until the crawl starts, then the crawler's (portalcrawl/reading.py).
+        self.reader = PageReader(self.profile, self.base)
         self._load_state(settings.get("PORTALCRAWL_DB"))
         # What the run did per article, at 8 bytes an entry (see portalcrawl.store.compactsets).
         self.requested_keys = KeySet()
@@ -134,6 +133,7 @@ class PortalSpider(ListingWalk, scrapy.Spider):
     # -- start ---------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.reader = self.crawler.get_extension(CrawlPageReader) or self.reader
         for row in self.backlog:
             if row["attempts"] > BACKLOG_GIVE_UP:
                 continue  # failed run after run (a redirect loop, say): left for the operator
