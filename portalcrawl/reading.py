@@ -13,7 +13,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from portalcrawl.parsing.reader import Helper, PageReader
+from portalcrawl.parsing.reader import PageReader
 from portalcrawl.site.profile import load_profile
 
 
@@ -27,6 +27,6 @@ class CrawlPageReader(PageReader):
             raise NotConfigured("article pages are read in the crawl's own process")
         profile = load_profile(settings.get("PORTALCRAWL_PROFILE"))
         base = settings.get("PORTALCRAWL_URL").rstrip("/")
-        reader = cls(profile, base, Helper.start(profile, base))
+        reader = cls.start(profile, base, helper=True)
         crawler.signals.connect(reader.close, signal=signals.spider_closed)
         return reader

@@ -3,12 +3,16 @@ that fails to read fails as it would in process, and a helper that dies is not w
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from parsel import Selector
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.test import get_crawler
 
 from monitor.localportal import build_corpus
 from monitor.localportal.render import Renderer
@@ -17,10 +21,12 @@ from portalcrawl.parsing.article import parse_article
 from portalcrawl.parsing.derived import derive
 from portalcrawl.parsing.loaders import article_item
 from portalcrawl.parsing.reader import read_page
+from portalcrawl.reading import CrawlPageReader
 from portalcrawl.site.profile import load_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "http://127.0.0.1:8123"
+READER = "PORTALCRAWL_READER_PROCESS"
 
 
 def test_read_page_is_the_spider_s_old_path() -> None:
@@ -103,3 +109,18 @@ def test_helper_process_readings_errors_and_death() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def test_the_crawler_owns_the_reader_and_its_helper() -> None:
+    """Built with the crawler's extensions, the helper forked then; switched off, the spider
+    reads in its own process (the extension is not there to find)."""
+    settings = {"PORTALCRAWL_URL": BASE, "EXTENSIONS": {}}
+    with pytest.raises(NotConfigured):
+        CrawlPageReader.from_crawler(get_crawler(settings_dict={**settings, READER: False}))
+    owned = CrawlPageReader.from_crawler(get_crawler(settings_dict={**settings, READER: True}))
+    assert owned.helper is not None and owned.base == BASE
+    pid = owned.helper.pid
+    owned.close()  # what spider_closed does: the helper exits and is reaped
+    assert owned.helper is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
