@@ -45,7 +45,6 @@ FIELDS: tuple[ProfileField, ...] = (
        "URL); section paths below are given without it."),
     _F("aliases", "list of strings", [], "Hosts the portal writes into its own absolute links; "
        "they are rebased onto the crawled URL. No other host is fetched."),
-    _F("timezone", "string", "Asia/Ho_Chi_Minh", "The portal's time zone (all times +07:00)."),
     _F("portlet_id", "string", PORTLET_ID, "Liferay portlet id of a section's Asset Publisher; "
        "`{instance}` is the section's instance id."),
     _F("page_size", "integer", 75, "Listing page size asked for once; when the portal ignores it, "
