@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from monitor.localportal import PortalServer, build_corpus
+from portalcrawl.lifetime import TIME_UP_SIGNAL
 from tests.clirun import LOCAL_COPY, ROOT, crawl
 from tests.faultkit import (
     article_path,
@@ -184,3 +185,36 @@ def test_a_run_killed_outright_gets_its_alert_from_the_next_run(tmp_path: Path) 
     assert outcome["status"] == "ok" and outcome["alerts"] == 1
     assert query(db, "SELECT status FROM runs WHERE id = ?", (killed,)) == [("aborted",)]
     assert alerts(db, killed) == [f"run {killed} aborted: killed before it finished"]
+
+
+def test_at_the_monitor_s_time_limit_the_crawl_records_its_run_failed_itself(
+    tmp_path: Path,
+) -> None:
+    """Told its time is up (the monitor's TIME_UP_SIGNAL, before the grace and SIGKILL), the
+    crawl closes, commits what it stored and records its run `failed` at the time limit: the
+    monitor is left no end to write."""
+    corpus = build_corpus(seed=36, n=60)
+    db = tmp_path / "portal.sqlite3"
+    with PortalServer(corpus) as server:
+        server.set_delay(1.0)  # the crawl is still under way when its time is up
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "portalcrawl.crawl", "--db", str(db)]
+            + ["--portal-url", server.base_url, "--supervised-by", str(os.getpid()), *LOCAL_COPY],
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            wait_for(lambda: count(db, "articles") >= 3, timeout=60, what="articles stored")
+            proc.send_signal(TIME_UP_SIGNAL)
+            _, stderr = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert proc.returncode == 1, stderr
+    [(status, error, articles)] = query(db, "SELECT status, error, articles FROM runs")
+    assert (status, error) == ("failed", "crawl stopped at its time limit")
+    assert articles >= 3 and count(db, "articles") < len(live_on_portal(corpus))
+    check_store(db)
