@@ -92,7 +92,7 @@ def in_process(profile: Profile, pages: list[Page]) -> tuple[float, float, list]
 
 
 def helper(profile: Profile, pages: list[Page], in_flight: int) -> tuple[float, float, list]:
-    pagereader = reader.PageReader.start(profile, BASE, helper=True)
+    pagereader = reader.PageReader.start(profile, BASE)
     assert pagereader.helper is not None
     try:
         return _timed(lambda: asyncio.run(_gather(pagereader.read, pages, in_flight)))

@@ -27,6 +27,6 @@ class CrawlPageReader(PageReader):
             raise NotConfigured("article pages are read in the crawl's own process")
         profile = load_profile(settings.get("PORTALCRAWL_PROFILE"))
         base = settings.get("PORTALCRAWL_URL").rstrip("/")
-        reader = cls.start(profile, base, helper=True)
+        reader = cls.start(profile, base)
         crawler.signals.connect(reader.close, signal=signals.spider_closed)
         return reader

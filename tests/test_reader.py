@@ -74,7 +74,7 @@ HELPER_SCRIPT = textwrap.dedent(
         path = article.path(article.primary, "slug")
         pages.append((respond(renderer, path).body.decode(), BASE + path, None, None, None))
     expected = [reader.read_page(t, u, profile, BASE, *rest) for t, u, *rest in pages]
-    pagereader = reader.PageReader.start(profile, BASE, helper=True)
+    pagereader = reader.PageReader.start(profile, BASE)
 
     async def main():
         assert pagereader.helper is not None

@@ -279,9 +279,9 @@ class PageReader:
         self.helper = helper
 
     @classmethod
-    def start(cls, profile: Profile, base: str, *, helper: bool) -> PageReader:
-        """A reader, with its helper process forked now if `helper` (and fork exists)."""
-        return cls(profile, base, Helper.start(profile, base) if helper else None)
+    def start(cls, profile: Profile, base: str) -> PageReader:
+        """A reader with its helper process, forked now (none where fork does not exist)."""
+        return cls(profile, base, Helper.start(profile, base))
 
     def close(self) -> None:
         """The helper, if any, exits and is reaped; pages are read in process from now on."""
