@@ -276,7 +276,10 @@ def _job(raw: Any, index: int) -> JobConfig:
 
 def check_base_url(url: str) -> str:
     """Where the static site is published: http(s)://host/path/, always ending in '/'."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # "http://[::1": an unclosed IPv6 address
+        parts = urlsplit("")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"bad site base URL {url!r}: expected http(s)://host/path")
     return url.strip().rstrip("/") + "/"

@@ -157,7 +157,10 @@ def check_url(url: str) -> str:
     """An http(s) URL with a host and a valid port, without credentials (they would show in
     errors, `status`, the store and the log): the portal's address, rstripped of '/'."""
     text = str(url).strip()
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # "http://[::1": an unclosed IPv6 address
+        parts = urlsplit("")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise SettingError(f"bad portal URL {url!r}: expected http(s)://host[:port]")
     if "@" in parts.netloc:

@@ -82,6 +82,9 @@ BAD_ARGUMENTS = [
     (("status", "--db", ""), "--db: empty store path"),
     (("demo", "--db", ""), "--db: empty store path"),
     (("--config", "", "status"), "--config: empty config path"),
+    (("run", "--portal-url", "http://[::1"), "'http://[::1'"),
+    (("run", *LOOPBACK, "--notify", "json://u:Pw-4471@[::1/x"), "bad notifier URL json://..."),
+    (("site", "--out", "site", "--base-url", "http://[x"), "'http://[x'"),
     (("run", *LOOPBACK, "--set", "PORTALCRAWL_DB=other.sqlite3"), "PORTALCRAWL_DB is set by"),
     (("run", *LOOPBACK, "--set", "PORTALCRAWL_RUN_ID=3"), "PORTALCRAWL_RUN_ID is set by"),
     (("run", *LOOPBACK, "--set", "REMOTE_CONTROL_ENABLED=1"), "REMOTE_CONTROL_ENABLED"),
@@ -229,6 +232,13 @@ def test_credentials_from_the_environment_never_show(tmp_path: Path) -> None:
         assert not [text for text in shown if secret in text], secret
 
 
+def test_an_unparsable_channel_url_is_shown_masked(cli: Invoke, tmp_path: Path) -> None:
+    Store(tmp_path / "default.sqlite3").close()
+    config = CHANNEL + "name = 'desk'\nurl = 'json://desk:Pw-4471@[::1/x'"
+    code, out, err = cli("status", config=config)
+    assert code == 0 and "json://****" in out and "Pw-4471" not in out + err, err
+
+
 def test_credentials_in_the_portal_url_are_refused_unshown(cli: Invoke) -> None:
     for args in (("run", "--portal-url", "http://desk:Pw-4471@127.0.0.1:9"), ("status",)):
         code, _, err = cli(*args, config="[portal]\nurl = 'https://desk:Pw-4471@h.example'")
@@ -264,7 +274,7 @@ ASSET_IDS = ["9" * 20, "١٢٣", "１２３", "²"]
 CONTENT = "http://127.0.0.1:9/web/guest/tin/-/asset_publisher/AbC/content/id/"
 
 
-@pytest.mark.parametrize("ref", ASSET_IDS + [CONTENT + "9" * 20, CONTENT + "١٢٣"])
+@pytest.mark.parametrize("ref", [*ASSET_IDS, CONTENT + "9" * 20, CONTENT + "١٢٣", "http://[::1/x"])
 def test_a_bad_asset_id_is_one_line(cli: Invoke, tmp_path: Path, ref: str) -> None:
     Store(tmp_path / "default.sqlite3").close()
     assert "'" in one_line(*cli("history", ref)[::2])
@@ -293,7 +303,9 @@ def test_every_since_command_is_covered() -> None:
     assert _since_commands(monitor_group) == set(SINCE)
 
 
-@pytest.mark.parametrize("since", ["0001-01-01", "9999-12-31T23:59-12:00", "0001-01-01T00:00"])
+@pytest.mark.parametrize(
+    "since", ["0001-01-01", "9999-12-31T23:59-12:00", "0001-01-01T00:00", "9999-12-31T23:59Z"]
+)
 @pytest.mark.parametrize("command", sorted(SINCE))
 def test_a_since_out_of_range_is_one_line(
     cli: Invoke, tmp_path: Path, command: str, since: str

@@ -125,7 +125,10 @@ def resolve_article(store: Store, ref: str) -> int:
         if row:
             return int(row[0])
         raise ArticleNotFound(f"no article with asset id {ref} in the store")
-    parts = urlsplit(ref)
+    try:
+        parts = urlsplit(ref)
+    except ValueError:  # "http://[::1": an unclosed IPv6 address
+        raise ArticleNotFound(f"bad article URL {ref!r}") from None
     bare = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
     row = db.execute(
         "SELECT asset_id FROM articles WHERE url IN (?, ?)", [bare, bare.rstrip("/")]

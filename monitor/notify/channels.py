@@ -87,6 +87,10 @@ class Channel:
 
 def validate_channel_url(url: str) -> str:
     """Refuse a notifier URL Apprise cannot use before any crawl starts."""
+    try:
+        urlsplit(url)
+    except ValueError as exc:  # "json://[::1": no masking can read it either, so not shown
+        raise ConfigError(f"bad notifier URL {url.partition(':')[0]}://...: {exc}") from None
     if url.startswith(JSONL_SCHEME):
         if not url[len(JSONL_SCHEME) :].strip():
             raise ConfigError(f"bad notifier URL {url!r}: jsonl:// needs a file path")

@@ -101,7 +101,10 @@ def _secrets(url: str) -> set[str]:
     """Parts of a notifier URL that are credentials: password, key-like values, tokens."""
     if url.startswith(JSONL_SCHEME):
         return set()
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "json://u:pw@[::1": no part can be told apart, so all of it is hidden
+        return {url.partition("://")[2]}
     userinfo, _, hostport = parts.netloc.rpartition("@")
     found = {userinfo.partition(":")[2]} if ":" in userinfo else set()
     for pair in parts.query.split("&"):

@@ -114,7 +114,10 @@ def article_key(url: str | None, routes: Sequence[Route] = ()) -> str | None:
     """'id:<number>' or 'slug:<urlTitle>' for an article URL in any form, else None."""
     if not url:
         return None
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[::1": a page's broken link is no article URL
+        return None
     for key, value in parse_qsl(parts.query):
         if key.endswith("_assetEntryId") and value.isascii() and value.isdigit():
             return f"id:{int(value)}"

@@ -95,13 +95,17 @@ def parse_user_time(text: str, now: datetime | None = None) -> datetime:
     Naive ISO values are portal time (+07:00). Relative values count back from now (m, h, d, w);
     'today' and 'yesterday' are midnight portal time; the portal's own 'dd/mm/yyyy [HH:MM]'
     forms are accepted too. Raises ValueError naming the bad value, and for a moment that has
-    no UTC form (0001-01-01 in portal time is still year 0 in UTC): stores compare in UTC.
+    no UTC or portal-time form (0001-01-01 in portal time is year 0 in UTC, 9999-12-31T23:59Z
+    year 10000 in portal time): the store compares in both.
     """
     parsed = _user_time(text, now)
     try:
         parsed.astimezone(UTC)
+        parsed.astimezone(VN_TZ)
     except OverflowError:
-        raise ValueError(f"time {text!r} is out of range (years 1 to 9999 in UTC)") from None
+        raise ValueError(
+            f"time {text!r} is out of range (years 1 to 9999 in UTC and in portal time)"
+        ) from None
     return parsed
 
 
