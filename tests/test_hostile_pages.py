@@ -324,6 +324,9 @@ def test_a_stored_article_listed_at_its_own_url_is_not_taken_by_a_new_one(tmp_pa
         store.save_article(_item(11, "/a", []), None, ["slug:bai-a", "id:11"])
         newcomer = _item(11, "/b", ["slug:bai-moi"])
         assert store.identity_conflict(newcomer) is None  # a slug change, as far as we know
+        dated = {**newcomer, "published_at": "2026-12-01T08:00:00+07:00"}
+        store.db.execute("UPDATE articles SET published_at = '2026-11-20T09:00:00+07:00'")
+        assert "of 2026-11-20, dated 2026-12-01" in store.identity_conflict(dated).reason
         store.open_sightings()
         store.add_sightings([("slug:bai-a", "tin-hoat-dong", "h", None, False)])
         conflict = store.identity_conflict(newcomer)

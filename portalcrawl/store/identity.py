@@ -10,7 +10,8 @@ URL replaced). So before a page is stored its claim is checked against what its 
 - a slug URL the store already holds for one article (article_urls), or the article id
   (data-analytics-asset-id) it holds for one, must not be claimed by another;
 - a slug URL new to the store may claim a stored article (its slug changed with its title),
-  unless that article is listed this very run under a URL of its own.
+  unless that article is listed this very run under a URL of its own, or the page's date is
+  not the article's (a slug change keeps the date; a new post has its own).
 
 A display-page URL (`/-/slug`, `/w/slug`) carries no id, so the legitimate forms (a display
 page with the asset id in it, a `/-/` friendly URL, a `/content/id/` URL) stay accepted. A
@@ -75,7 +76,10 @@ class IdentityClaims:
         slugs = [k for k in keys if k.startswith("slug:")]
         if conflict is not None or not slugs:
             return conflict
-        if not self.db.execute("SELECT 1 FROM articles WHERE asset_id = ?", [claimed]).fetchone():
+        stored = self.db.execute(
+            "SELECT published_at FROM articles WHERE asset_id = ?", [claimed]
+        ).fetchone()
+        if stored is None:
             return None  # a new article: it overwrites nothing
         marks = ",".join("?" * len(slugs))
         owners = dict(
@@ -95,6 +99,12 @@ class IdentityClaims:
                     claimed,
                     claimed,
                     f"asset {claimed} is listed this run at its own URL ({listed})",
+                )
+            # A slug that changed keeps its article's date; a new post claiming it has its own.
+            was, says = (stored[0] or "")[:10], (item.get("published_at") or "")[:10]
+            if was and says and was != says:
+                return Conflict(
+                    claimed, claimed, f"a new URL claims asset {claimed} of {was}, dated {says}"
                 )
         return None
 
