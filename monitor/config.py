@@ -301,7 +301,7 @@ def _evidence(config: Config, archive: Any, site: Any) -> None:
         )
     _unknown(site, {"out", "base_url"}, "site")
     if "out" in site:
-        config.site.out = _typed(site, "out", str, "site")
+        config.site.out = check_path(_typed(site, "out", str, "site"), "site.out", "site")
     if "base_url" in site:
         try:
             config.site.base_url = check_base_url(_typed(site, "base_url", str, "site"))

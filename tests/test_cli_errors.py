@@ -85,6 +85,7 @@ BAD_ARGUMENTS = [
     (("run", "--portal-url", "http://[::1"), "'http://[::1'"),
     (("run", *LOOPBACK, "--notify", "json://u:Pw-4471@[::1/x"), "bad notifier URL json://..."),
     (("site", "--out", "site", "--base-url", "http://[x"), "'http://[x'"),
+    (("site", "--out", ""), "--out: empty site path"),  # would write into the working directory
     (("run", *LOOPBACK, "--set", "PORTALCRAWL_DB=other.sqlite3"), "PORTALCRAWL_DB is set by"),
     (("run", *LOOPBACK, "--set", "PORTALCRAWL_RUN_ID=3"), "PORTALCRAWL_RUN_ID is set by"),
     (("run", *LOOPBACK, "--set", "REMOTE_CONTROL_ENABLED=1"), "REMOTE_CONTROL_ENABLED"),
@@ -158,6 +159,7 @@ BAD_CONFIGS = [
     ("[crawl]\nsettings = { LOG_FILE = 'x.log' }", "LOG_FILE is set by the monitor"),
     ("[crawl]\nsettings = { TELNETCONSOLE_ENABLED = true }", "TELNETCONSOLE_ENABLED"),
     ("[portal]\ndb = ''", "portal.db: empty store path"),
+    ("[site]\nout = ''", "site.out: empty site path"),
     ("[portal]\nurl = 'http://desk:Pw-4471@127.0.0.1:9'", "credentials"),
     (JOB + "interval_minutes = 5\nfull = 'yes'", "full: expected true or false"),
 ]

@@ -18,7 +18,7 @@ from monitor.cli.common import (
     parse_since,
     resolve_db,
 )
-from monitor.config import check_base_url
+from monitor.config import check_base_url, check_path
 from monitor.notify.notices import alert
 from portalcrawl.archive.warc import RecordProblem, read_response
 from portalcrawl.site.profile import ProfileError, load_profile
@@ -118,7 +118,7 @@ def site(ctx: click.Context, db: str | None, out: str, base_url: str | None, ful
     config = get_config(ctx)
     base = check_base_url(base_url) if base_url else config.site.base_url
     path = resolve_db(ctx, db)
-    target = Path(out).resolve()
+    target = Path(check_path(out, "--out", "site")).resolve()  # "": the working directory
     if Path(path).resolve().parent == target or target in Path(path).resolve().parents:
         fail(f"--out {out} holds the store: give the site a directory of its own")
     try:
