@@ -34,6 +34,7 @@ from portalcrawl.items import FetchFailed
 from portalcrawl.parsing.article import RawArticle
 from portalcrawl.parsing.flatten import MAX_DEPTH, flatten_deep
 from portalcrawl.parsing.loaders import article_item
+from portalcrawl.parsing.reader import ReadError
 from portalcrawl.site.urls import MAX_URL, absolute, canonical_url, on_portal
 from portalcrawl.spiders.portal import PortalSpider
 from portalcrawl.spiders.unreadable import UnreadablePages
@@ -252,19 +253,22 @@ def test_an_exception_reading_a_page_is_a_failed_page_on_the_backlog(tmp_path: P
     wanted = Wanted(url, "slug:bai-viet", "tin-hoat-dong", None, None, "listing")
     request = Request(url, meta={"wanted": wanted, "kind": "article"})
     response = HtmlResponse(url, body=b"<html></html>", request=request)
-    out = UnreadablePages.from_crawler(crawler).process_spider_exception(
-        response, RecursionError("maximum recursion depth exceeded")
+    middleware = UnreadablePages.from_crawler(crawler)
+    raised = (
+        RecursionError("maximum recursion depth exceeded"),
+        ReadError("MemoryError: cannot allocate"),
     )
-    [failed] = out
+    failed, helper = (middleware.process_spider_exception(response, exc)[0] for exc in raised)
     assert isinstance(failed, FetchFailed) and failed["url"] == url
     assert failed["error"] == (
         "page could not be read: RecursionError: maximum recursion depth exceeded"
     )
+    assert helper["error"] == "page could not be read: MemoryError: cannot allocate"  # its words
     report = RunReport.from_stats(crawler.stats.get_stats(), "finished")
     assert (report.errors, report.unreadable_pages, report.sections["tin-hoat-dong"].failed) == (
-        1,
-        1,
-        1,
+        2,
+        2,
+        2,
     )
 
 

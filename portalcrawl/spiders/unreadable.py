@@ -20,6 +20,7 @@ from scrapy.exceptions import CloseSpider, DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from portalcrawl.parsing.reader import ReadError
 from portalcrawl.store.report import UNREADABLE_PAGES
 
 logger = logging.getLogger(__name__)
@@ -46,7 +47,8 @@ class UnreadablePages:
         errback = getattr(spider, "failed", None)
         if isinstance(exception, CloseSpider | DontCloseSpider | IgnoreRequest) or not errback:
             return None  # Scrapy's own signals, not a page that failed
-        what = f"{type(exception).__name__}: {exception}"[:240]
+        what = str(exception) if isinstance(exception, ReadError) else None  # the helper's
+        what = (what or f"{type(exception).__name__}: {exception}")[:240]
         logger.error("could not read %s: %s", response.url, what, exc_info=exception)
         self.crawler.stats.inc_value(UNREADABLE_PAGES)
         failure = Failure(UnreadablePage(f"page could not be read: {what}"))
