@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from monitor.crontab import cron_trigger
+from monitor.configvalues import (
+    ConfigError,
+    check_base_url,
+    check_cron,
+    check_path,
+    check_portal_url,
+    check_sections,
+    check_timezone,
+    expand_env,
+    number,
+    str_list,
+    typed,
+    unknown,
+)
 from portalcrawl.settingscheck import (
     DAY,
     MAX_HOURS,
@@ -20,9 +29,7 @@ from portalcrawl.settingscheck import (
     Number,
     SettingError,
     check_setting,
-    check_url,
 )
-from portalcrawl.site.profile import ProfileError, profile_sections
 
 DEFAULT_PORTAL_URL = "https://dongthap.gov.vn"
 DEFAULT_DB = "data/portal.sqlite3"
@@ -31,12 +38,7 @@ ENV_CONFIG = "PORTALCRAWL_CONFIG"
 ENV_URL = "PORTALCRAWL_URL"
 ENV_DB = "PORTALCRAWL_DB"
 KINDS = ("new", "edited", "removed", "restored", "crawler_alert")
-_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 MAX_CHANNEL_TIMEOUT = 3600.0
-
-
-class ConfigError(Exception):
-    """A bad value in the config, the environment or the command line, said in one line."""
 
 
 @dataclass
@@ -109,119 +111,24 @@ class Config:
     source: str | None = None
 
 
-def check_portal_url(url: str) -> str:
-    """The crawl's own check of its PORTALCRAWL_URL: http(s), a host, no credentials."""
-    try:
-        return check_url(url)
-    except SettingError as exc:
-        raise ConfigError(str(exc)) from None
-
-
-def check_path(path: str, where: str, what: str = "store") -> str:
-    """A store (or config) path: an empty one (an unset variable in `--db "$DB"`) is refused,
-    not taken for the default."""
-    if not path.strip():
-        raise ConfigError(f"{where}: empty {what} path")
-    return path
-
-
-def expand_env(value: str, where: str) -> str:
-    """`${NAME}` in a value comes from the environment, so secrets stay out of the file."""
-
-    def sub(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in os.environ:
-            raise ConfigError(f"{where}: environment variable {name} is not set")
-        return os.environ[name]
-
-    return _ENV_REF.sub(sub, value)
-
-
-def check_timezone(name: str, where: str) -> str:
-    """An IANA time zone name ("Asia/Ho_Chi_Minh"), refused now if unknown."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"{where}: unknown time zone {name!r}") from None
-    return name
-
-
-def check_cron(expr: str, where: str) -> str:
-    """Refuse a bad cron line when the config is read, not at its first fire time: one that
-    does not parse, or one that never fires (31 February)."""
-    try:
-        trigger = cron_trigger(expr)
-    except ValueError as exc:
-        raise ConfigError(f"{where}: bad cron expression {expr!r}: {exc}") from None
-    if trigger.get_next_fire_time(None, datetime.now(UTC).astimezone()) is None:
-        raise ConfigError(f"{where}: cron expression {expr!r} never fires")
-    return expr
-
-
-def check_sections(sections: list[str], profile: str | None, where: str) -> None:
-    """Section paths the site profile knows: a typo is an error now, not a failed run later."""
-    try:
-        profile_sections(profile, sections)
-    except ProfileError as exc:
-        raise ConfigError(f"{where}: {exc}") from None
-
-
-def _typed(table: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
-    value = table[key]
-    if isinstance(value, bool) and kind in (int, float, (int, float)):
-        raise ConfigError(f"{where}.{key}: expected a number, got {value!r}")
-    if kind is bool and not isinstance(value, bool):
-        raise ConfigError(f"{where}.{key}: expected true or false, got {value!r}")
-    if not isinstance(value, kind):
-        raise ConfigError(f"{where}.{key}: bad value {value!r}")
-    return value
-
-
-def _number(table: dict[str, Any], key: str, where: str, rule: Number, wanted: str = "") -> float:
-    """A number of the config held to `rule` (a crawl setting's own rule where it becomes one):
-    nan, inf and values out of range are refused with the range."""
-    value = _typed(table, key, (int, float), where)
-    try:
-        return float(rule(value))
-    except (ValueError, OverflowError):
-        raise ConfigError(
-            f"{where}.{key}: expected {wanted or rule.wanted()}, got {value!r}"
-        ) from None
-
-
-def _str_list(table: dict[str, Any], key: str, where: str) -> list[str]:
-    value = table.get(key, [])
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{where}.{key}: expected a list of strings, got {value!r}")
-    return list(value)
-
-
-def _unknown(table: dict[str, Any], allowed: set[str], where: str) -> None:
-    extra = sorted(set(table) - allowed)
-    if extra:
-        raise ConfigError(f"{where}: unknown key {extra[0]!r}")
-
-
 def _channel(raw: Any, index: int) -> ChannelConfig:
     where = f"channels[{index}]"
     if not isinstance(raw, dict) or "url" not in raw:
         raise ConfigError(f"{where}: needs a url")
-    _unknown(
+    unknown(
         raw, {"name", "url", "sections", "keywords", "kinds", "digest", "timeout_seconds"}, where
     )
-    kinds = _str_list(raw, "kinds", where) or list(KINDS)
+    kinds = str_list(raw, "kinds", where) or list(KINDS)
     bad = [k for k in kinds if k not in KINDS]
     if bad:
         raise ConfigError(f"{where}.kinds: unknown kind {bad[0]!r}")
     return ChannelConfig(
         name=str(raw.get("name") or f"channel-{index + 1}"),
-        url=expand_env(_typed(raw, "url", str, where), f"{where}.url"),
-        sections=_str_list(raw, "sections", where),
-        keywords=_str_list(raw, "keywords", where),
+        url=expand_env(typed(raw, "url", str, where), f"{where}.url"),
+        sections=str_list(raw, "sections", where),
+        keywords=str_list(raw, "keywords", where),
         kinds=kinds,
-        digest=_typed(raw, "digest", bool, where) if "digest" in raw else False,
+        digest=typed(raw, "digest", bool, where) if "digest" in raw else False,
         timeout_seconds=_channel_timeout(raw, where),
     )
 
@@ -230,14 +137,14 @@ def _channel_timeout(raw: dict[str, Any], where: str) -> float | None:
     """Seconds one message may take (then its outcome is unknown): positive and finite."""
     if "timeout_seconds" not in raw:
         return None
-    return _number(raw, "timeout_seconds", where, Number(0, MAX_CHANNEL_TIMEOUT, above=True))
+    return number(raw, "timeout_seconds", where, Number(0, MAX_CHANNEL_TIMEOUT, above=True))
 
 
 def _job(raw: Any, index: int) -> JobConfig:
     where = f"schedule.jobs[{index}]"
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: expected a table")
-    _unknown(
+    unknown(
         raw,
         {
             "name",
@@ -253,36 +160,25 @@ def _job(raw: Any, index: int) -> JobConfig:
     interval = None
     span = "an interval from 1 second to 366 days"
     if "interval_minutes" in raw:
-        interval = _number(raw, "interval_minutes", where, Number(1 / 60, 366 * 1440), span) * 60
+        interval = number(raw, "interval_minutes", where, Number(1 / 60, 366 * 1440), span) * 60
     if "interval_seconds" in raw:
-        interval = _number(raw, "interval_seconds", where, Number(1, 366 * DAY), span)
-    cron = check_cron(_typed(raw, "cron", str, where), f"{where}.cron") if "cron" in raw else None
+        interval = number(raw, "interval_seconds", where, Number(1, 366 * DAY), span)
+    cron = check_cron(typed(raw, "cron", str, where), f"{where}.cron") if "cron" in raw else None
     if (interval is None) == (cron is None):
         raise ConfigError(f"{where}: give exactly one of interval_minutes or cron")
     jitter = 0.0
     if "jitter_seconds" in raw:
-        jitter = _number(raw, "jitter_seconds", where, Number(0, DAY), "0 or 1 to 86400 seconds")
+        jitter = number(raw, "jitter_seconds", where, Number(0, DAY), "0 or 1 to 86400 seconds")
         if 0 < jitter < 1:
             raise ConfigError(f"{where}.jitter_seconds: expected 0 or 1 to 86400 seconds")
     return JobConfig(
         name=str(raw.get("name") or f"job-{index + 1}"),
-        sections=_str_list(raw, "sections", where),
+        sections=str_list(raw, "sections", where),
         interval_seconds=interval,
         cron=cron,
         jitter_seconds=jitter,
-        full=_typed(raw, "full", bool, where) if "full" in raw else False,
+        full=typed(raw, "full", bool, where) if "full" in raw else False,
     )
-
-
-def check_base_url(url: str) -> str:
-    """Where the static site is published: http(s)://host/path/, always ending in '/'."""
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:  # "http://[::1": an unclosed IPv6 address
-        parts = urlsplit("")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"bad site base URL {url!r}: expected http(s)://host/path")
-    return url.strip().rstrip("/") + "/"
 
 
 def _evidence(config: Config, archive: Any, site: Any) -> None:
@@ -290,21 +186,21 @@ def _evidence(config: Config, archive: Any, site: Any) -> None:
     for name, table in (("archive", archive), ("site", site)):
         if not isinstance(table, dict):
             raise ConfigError(f"{name}: expected a table")
-    _unknown(archive, {"enabled", "dir", "max_file_mb"}, "archive")
+    unknown(archive, {"enabled", "dir", "max_file_mb"}, "archive")
     if "enabled" in archive:
-        config.archive.enabled = _typed(archive, "enabled", bool, "archive")
+        config.archive.enabled = typed(archive, "enabled", bool, "archive")
     if "dir" in archive:
-        config.archive.dir = _typed(archive, "dir", str, "archive")
+        config.archive.dir = typed(archive, "dir", str, "archive")
     if "max_file_mb" in archive:
-        config.archive.max_file_mb = _number(
+        config.archive.max_file_mb = number(
             archive, "max_file_mb", "archive", RULES["PORTALCRAWL_ARCHIVE_MAX_MB"]
         )
-    _unknown(site, {"out", "base_url"}, "site")
+    unknown(site, {"out", "base_url"}, "site")
     if "out" in site:
-        config.site.out = check_path(_typed(site, "out", str, "site"), "site.out", "site")
+        config.site.out = check_path(typed(site, "out", str, "site"), "site.out", "site")
     if "base_url" in site:
         try:
-            config.site.base_url = check_base_url(_typed(site, "base_url", str, "site"))
+            config.site.base_url = check_base_url(typed(site, "base_url", str, "site"))
         except ConfigError as exc:
             raise ConfigError(f"site.base_url: {exc}") from None
 
@@ -344,16 +240,16 @@ def _field_options(
 ) -> None:
     """The run's budget, the audit cycle and the removal confirmation delay."""
     if "max_requests" in crawl:
-        config.max_requests = int(_typed(crawl, "max_requests", int, "crawl"))
+        config.max_requests = int(typed(crawl, "max_requests", int, "crawl"))
         if config.max_requests < 0:
             raise ConfigError("crawl.max_requests: must not be negative")
-    _unknown(audit, {"cycle_days"}, "audit")
+    unknown(audit, {"cycle_days"}, "audit")
     if "cycle_days" in audit:  # the crawl's PORTALCRAWL_AUDIT_CYCLE_HOURS, in days
         rule = Number(0, MAX_HOURS // 24, above=True)
-        config.audit_cycle_days = _number(audit, "cycle_days", "audit", rule)
-    _unknown(notices, {"removal_confirm_minutes"}, "notices")
+        config.audit_cycle_days = number(audit, "cycle_days", "audit", rule)
+    unknown(notices, {"removal_confirm_minutes"}, "notices")
     if "removal_confirm_minutes" in notices:
-        config.removal_confirm_minutes = _number(
+        config.removal_confirm_minutes = number(
             notices,
             "removal_confirm_minutes",
             "notices",
@@ -363,7 +259,7 @@ def _field_options(
 
 def parse_config(raw: dict[str, Any]) -> Config:
     """Validate a parsed TOML document; every error names the bad key and value."""
-    _unknown(
+    unknown(
         raw,
         {
             "portal",
@@ -382,25 +278,25 @@ def parse_config(raw: dict[str, Any]) -> Config:
     crawl = raw.get("crawl", {})
     health = raw.get("health", {})
     config = Config()
-    _unknown(portal, {"url", "db", "profile", "sections", "revisit_hours"}, "portal")
+    unknown(portal, {"url", "db", "profile", "sections", "revisit_hours"}, "portal")
     if "url" in portal:
-        config.portal_url = check_portal_url(_typed(portal, "url", str, "portal"))
+        config.portal_url = check_portal_url(typed(portal, "url", str, "portal"))
     if "db" in portal:
-        config.db = check_path(_typed(portal, "db", str, "portal"), "portal.db")
+        config.db = check_path(typed(portal, "db", str, "portal"), "portal.db")
     if "profile" in portal:
-        config.profile = _typed(portal, "profile", str, "portal")
-    config.sections = _str_list(portal, "sections", "portal")
+        config.profile = typed(portal, "profile", str, "portal")
+    config.sections = str_list(portal, "sections", "portal")
     if "revisit_hours" in portal:
-        config.revisit_hours = _number(
+        config.revisit_hours = number(
             portal, "revisit_hours", "portal", RULES["PORTALCRAWL_REVISIT_HOURS"]
         )
-    _unknown(crawl, {"timeout_minutes", "max_requests", "settings"}, "crawl")
+    unknown(crawl, {"timeout_minutes", "max_requests", "settings"}, "crawl")
     _field_options(config, crawl, raw.get("audit", {}), raw.get("notices", {}))
     if "timeout_minutes" in crawl:
         rule = Number(0, 366 * 1440, above=True)
-        config.crawl_timeout_seconds = _number(crawl, "timeout_minutes", "crawl", rule) * 60
+        config.crawl_timeout_seconds = number(crawl, "timeout_minutes", "crawl", rule) * 60
     if "settings" in crawl:
-        config.settings = dict(_typed(crawl, "settings", dict, "crawl"))
+        config.settings = dict(typed(crawl, "settings", dict, "crawl"))
         for name, value in config.settings.items():
             if isinstance(value, list | dict):
                 raise ConfigError(
@@ -411,15 +307,15 @@ def parse_config(raw: dict[str, Any]) -> Config:
                 check_setting(name, str(value))
             except SettingError as exc:
                 raise ConfigError(f"crawl.settings.{name}: {exc}") from None
-    _unknown(health, {"fallback_share", "max_errors", "error_share"}, "health")
+    unknown(health, {"fallback_share", "max_errors", "error_share"}, "health")
     for key in ("fallback_share", "error_share"):
         if key in health:
-            value = float(_typed(health, key, (int, float), "health"))
+            value = float(typed(health, key, (int, float), "health"))
             if not 0 <= value <= 1:
                 raise ConfigError(f"health.{key}: expected a share between 0 and 1, got {value}")
             setattr(config.health, key, value)
     if "max_errors" in health:
-        config.health.max_errors = int(_typed(health, "max_errors", int, "health"))
+        config.health.max_errors = int(typed(health, "max_errors", int, "health"))
         if config.health.max_errors < 0:
             raise ConfigError(
                 f"health.max_errors: must not be negative, got {health['max_errors']}"
@@ -434,10 +330,10 @@ def parse_config(raw: dict[str, Any]) -> Config:
     if dupes:
         raise ConfigError(f"channels: duplicate name {sorted(dupes)[0]!r}")
     schedule = raw.get("schedule", {})
-    _unknown(schedule, {"jobs", "timezone"}, "schedule")
+    unknown(schedule, {"jobs", "timezone"}, "schedule")
     if "timezone" in schedule:
         config.timezone = check_timezone(
-            _typed(schedule, "timezone", str, "schedule"), "schedule.timezone"
+            typed(schedule, "timezone", str, "schedule"), "schedule.timezone"
         )
     jobs = schedule.get("jobs", [])
     if not isinstance(jobs, list):
