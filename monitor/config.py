@@ -28,6 +28,7 @@ from portalcrawl.settingscheck import (
     RULES,
     Number,
     SettingError,
+    busy_timeout,
     check_setting,
 )
 
@@ -232,6 +233,10 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         config.portal_url = check_portal_url(os.environ[ENV_URL])
     if ENV_DB in os.environ:
         config.db = check_path(os.environ[ENV_DB], f"${ENV_DB}")
+    try:
+        busy_timeout()
+    except SettingError as exc:
+        raise ConfigError(str(exc)) from None
     return config
 
 

@@ -17,6 +17,7 @@ import json
 import logging
 import math
 import operator
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -190,6 +191,7 @@ _WANTED: dict[Callable[[Any], Any], str] = {
     switched_off: "false (it would listen on a port and run what it is sent)",
 }
 _SECONDS, _COUNT = Number(0, DAY), Number(0, MAX_INT64, integer=True)
+BUSY_TIMEOUT, BUSY_TIMEOUT_ENV, _BUSY_RULE = 30.0, "PORTALCRAWL_BUSY_TIMEOUT", Number(0, DAY)
 _CONCURRENCY = Number(1, 1000, integer=True)
 # The settings a crawl reads whose default type says too little: Scrapy reads int defaults with
 # getint except these, and a nan, a negative or an astronomically large value breaks a crawl.
@@ -267,6 +269,21 @@ def check_settings(values: Mapping[str, Any]) -> None:
     """Every setting of `values` (the crawl's final settings, or what the monitor passes)."""
     for name, value in values.items():
         check_setting(name, value)
+
+
+def busy_timeout() -> float:
+    """Seconds a store write waits for another process's lock: $PORTALCRAWL_BUSY_TIMEOUT, else
+    30. A value SQLite cannot take (nan, inf, negative, beyond a day) is refused, not replaced;
+    the monitor checks it with the config, so that no scheduled run crashes on it."""
+    value = os.environ.get(BUSY_TIMEOUT_ENV, "")
+    if not value.strip():
+        return BUSY_TIMEOUT
+    try:
+        return float(_BUSY_RULE(value))
+    except ValueError:
+        raise SettingError(
+            f"bad ${BUSY_TIMEOUT_ENV} {value!r}: expected {_BUSY_RULE.wanted()} seconds"
+        ) from None
 
 
 def parse_set(values: list[str]) -> dict[str, str]:

@@ -268,7 +268,7 @@ def test_a_bad_busy_timeout_is_one_line(
 ) -> None:
     Store(tmp_path / "default.sqlite3").close()
     monkeypatch.setenv("PORTALCRAWL_BUSY_TIMEOUT", value)
-    for args in (("status",), ("run", *LOOPBACK)):
+    for args in (("status",), ("run", *LOOPBACK), ("schedule", "--once")):
         assert "PORTALCRAWL_BUSY_TIMEOUT" in one_line(*cli(*args)[::2])
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from portalcrawl.settingscheck import DAY, Number
+from portalcrawl import settingscheck
 from portalcrawl.store import migrations, schema
 from portalcrawl.store.articles import ArticleWrites
 from portalcrawl.store.captures import Captures
@@ -26,28 +26,17 @@ from portalcrawl.text.normalise import fold
 
 logger = logging.getLogger(__name__)
 
-BUSY_TIMEOUT = 30.0
-BUSY_TIMEOUT_ENV = "PORTALCRAWL_BUSY_TIMEOUT"
-_BUSY_RULE = Number(0, DAY)
-
 
 class StoreError(Exception):
     """A store that cannot be opened or written, said in one line."""
 
 
 def busy_timeout() -> float:
-    """Seconds a write waits for another process's lock ($PORTALCRAWL_BUSY_TIMEOUT, else 30).
-
-    A value SQLite cannot take (nan, inf, negative, beyond a day) is refused, not replaced."""
-    value = os.environ.get(BUSY_TIMEOUT_ENV, "")
-    if not value.strip():
-        return BUSY_TIMEOUT
+    """Seconds a write waits for another process's lock (settingscheck.busy_timeout)."""
     try:
-        return float(_BUSY_RULE(value))
-    except ValueError:
-        raise StoreError(
-            f"bad ${BUSY_TIMEOUT_ENV} {value!r}: expected {_BUSY_RULE.wanted()} seconds"
-        ) from None
+        return settingscheck.busy_timeout()
+    except settingscheck.SettingError as exc:
+        raise StoreError(str(exc)) from None
 
 
 def store_error(path: str | os.PathLike, exc: Exception, doing: str = "use") -> StoreError:
