@@ -47,3 +47,15 @@ def test_an_unknown_key_is_refused_in_one_line(tmp_path: Path) -> None:
     )
     with pytest.raises(ProfileError, match="listing.itme"):
         load_profile(str(bad))
+
+
+def test_a_profile_of_the_last_release_with_its_timezone_still_loads(tmp_path: Path) -> None:
+    """`timezone` was documented and never read: a +07:00 one is accepted, another refused."""
+    body = 'base_url = "https://x"\n{}\n[[sections]]\npath = "a"\nname = "A"\n'
+    old = tmp_path / "old.toml"
+    old.write_text(body.format('timezone = "Asia/Ho_Chi_Minh"'), encoding="utf-8")
+    assert load_profile(str(old)).base_url == "https://x"
+    other = tmp_path / "other.toml"
+    other.write_text(body.format('timezone = "Europe/Paris"'), encoding="utf-8")
+    with pytest.raises(ProfileError, match=r"\+07:00"):
+        load_profile(str(other))

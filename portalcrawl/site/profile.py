@@ -9,11 +9,14 @@ stock portal.
 
 from __future__ import annotations
 
+import logging
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from portalcrawl.site.routes import Route, compile_route
 
@@ -22,6 +25,8 @@ DEFAULT_PROFILE = "dongthap"
 PORTLET_ID = "com_liferay_asset_publisher_web_portlet_AssetPublisherPortlet_INSTANCE_{instance}"
 # Liferay's own not-found texts (its language file; the reference copy's override): always read.
 LIFERAY_NOT_FOUND = ("Tài sản không thể được tìm thấy", "Không tìm thấy tài nguyên được yêu cầu")
+
+logger = logging.getLogger(__name__)
 
 
 class ProfileError(Exception):
@@ -169,10 +174,25 @@ def load_profile(name_or_path: str | None = None) -> Profile:
         raise ProfileError(f"site profile {path}: missing or bad key {exc}") from None
 
 
+def _retired_timezone(value: Any) -> None:
+    """Profiles of the release before this one may carry `timezone` (documented, never read):
+    still accepted when it says what the portal's dates are read as (+07:00), refused else."""
+    if value is None:
+        return
+    try:
+        offset = datetime.now(ZoneInfo(str(value))).utcoffset()
+    except (ZoneInfoNotFoundError, ValueError):
+        offset = None
+    if offset != timedelta(hours=7):
+        raise ValueError(f"'timezone' {value!r}: the portal's times are read as +07:00")
+    logger.info("site profile: 'timezone' is no longer read (times are +07:00)")
+
+
 def parse_profile(raw: dict[str, Any], path: Path) -> Profile:
     """A Profile from parsed TOML: defaults filled in, unknown keys refused."""
     known_top = {f.key.split(".")[0].split("[")[0] for f in FIELDS}
-    unknown = set(raw) - known_top
+    _retired_timezone(raw.get("timezone"))
+    unknown = set(raw) - known_top - {"timezone"}
     if unknown:
         raise ValueError(f"unknown key {sorted(unknown)[0]!r}")
     tables: dict[str, dict[str, Any]] = {}
