@@ -4,21 +4,9 @@ Notices are made from `article_events` rows that have none yet (UNIQUE event_id,
 IGNORE), so a crawl killed after storing is announced by the next run and calling this twice
 announces nothing twice. Events of baseline runs (runs.baseline = 1) are never announced.
 
-Stats contract: check_health reads the run row (status, error, requests, errors) and its
-`stats` JSON, which the crawl writes on close:
-
-    sections       {section path: {"listed": n, "fetched": n}} for every section the run
-                   walked, sections whose listing pages showed no entry included ("listed": 0)
-    article_pages  article pages parsed
-    fallback_pages of those, pages the fallback (stock Liferay) extraction served
-    unreadable_pages  pages whose reading raised: an alert whenever there is one
-    unparseable_pages, degraded_pages  see portalcrawl/store/report.py: degraded pages
-        (fallback for an article that did not need it before, or no article at all) drive
-        the template alert
-    requests       HTTP requests made; errors: requests that failed after retries
-                   (runs.requests / runs.errors win when they are set)
-
-A missing key means "not measured": no alert comes from it.
+Crawler alerts: check_health reads the run row (status, error, requests, errors) and its
+`stats` as a RunReport, the one statement of the stats contract (portalcrawl/store/report.py):
+unhealthy sections, degraded and unreadable pages, failed requests, maintenance.
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@ stats JSON written to runs.stats (RunReport.to_json / RunReport.from_json):
   removed, requests, drops, dropped {reason: n}, events {kind: n}, finish_reason
   capped {limit: n}: articles a reader limit cut (a field at its size cap, markup at its depth)
   crawl_delay, request_spacing (seconds), retry_after {status: n}, backfill {...} or null
+A key missing from a stored row (an older release wrote it) reads as 0: "not measured", so no
+alert comes from it.
 """
 
 from __future__ import annotations
