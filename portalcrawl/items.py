@@ -69,6 +69,8 @@ class FetchFailed(scrapy.Item):
     section = scrapy.Field()
     asset_id = scrapy.Field()
     error = scrapy.Field()
+    listing_date = scrapy.Field()  # the date its listing showed, for the retry
+    why = scrapy.Field()  # what asked for it (Wanted.why): a backfill entry stays history
 
 
 class Answered(scrapy.Item):

@@ -210,6 +210,8 @@ class StorePipeline:
                 asset_id=item.get("asset_id"),
                 run_id=self.run_id,
                 error=item.get("error") or "failed",
+                listing_date=item.get("listing_date"),
+                why=item.get("why"),
             )
 
     def _save(self, item: ArticleItem) -> None:

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from monitor.localportal import SECTIONS, PortalServer, build_corpus
+from monitor.localportal.faults import migrate_archive, transient_404
 from tests.clirun import crawl, monitor_cli
 from tests.faultkit import live_in_store, live_on_portal, query
 
@@ -84,3 +85,23 @@ def test_backfill_spans_runs_newest_first_and_resumes(archive, db_path):
     shown = monitor_cli("status", "--db", str(db_path))
     assert shown.returncode == 0, shown.stderr
     assert "backfill done" in shown.stdout and "oldest verification" in shown.stdout
+
+
+def test_a_backfill_page_retried_from_the_backlog_keeps_its_date_and_stays_history(db_path):
+    """A migrated page prints no date (its listing does); one that failed in the backfill and
+    is retried by the next run must keep that date and not be announced as `new`."""
+    corpus = build_corpus(seed=22, n=30)
+    migrate_archive(corpus, share=0.5)
+    oldest = min(
+        (a for a in corpus.articles if a.template == "migrated"), key=lambda a: a.published
+    )
+    with PortalServer(corpus) as server:
+        transient_404(server, oldest)
+        first = crawl(server, db_path)
+        assert first["stats"]["errors"] == 1  # said, and on the backlog
+        assert oldest.asset_id not in live_in_store(db_path)
+        crawl(server, db_path)
+    assert query(
+        db_path, "SELECT published_at FROM articles WHERE asset_id = ?", (oldest.asset_id,)
+    ) == [(f"{oldest.published:%Y-%m-%d}T00:00:00+07:00",)]
+    assert query(db_path, "SELECT kind FROM notices") == []

@@ -32,6 +32,7 @@ def test_a_transient_404_on_a_listed_article_is_a_failure_not_a_removal(stored, 
     first = crawl(server, db_path, *RECENT)
     again = crawl(server, db_path, *RECENT)
     assert _kinds(db_path, first["run_id"]) == [] and _kinds(db_path, again["run_id"]) == []
+    assert first["stats"]["errors"] == 1 and again["stats"]["errors"] == 0  # said, then retried
     status = query(db_path, "SELECT status FROM articles WHERE asset_id = ?", (article.asset_id,))
     assert status == [("live",)]
 

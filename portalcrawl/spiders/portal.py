@@ -142,9 +142,9 @@ class PortalSpider(ListingWalk, scrapy.Spider):
                     row["url"],
                     article_key(row["url"], self.profile.routes),
                     row["section"],
-                    None,
+                    row.get("listing_date"),
                     row["asset_id"],
-                    "backlog",
+                    "backfill" if row.get("why") == "backfill" else "backlog",
                 )
                 for request in self._article_requests(wanted, BACKLOG_PRIORITY):
                     yield request
@@ -241,12 +241,16 @@ class PortalSpider(ListingWalk, scrapy.Spider):
             if wanted.why in ("listing", "backfill"):
                 # Listed this very run: a transient answer, a failure to retry, never a removal.
                 self.crawler.stats.inc_value("portalcrawl/not_found_while_listed")
+                self.stats.inc_value(ERRORS)  # on the backlog: the run says it failed a page
+                self.stats.set_value(LAST_ERROR, f"HTTP {response.status} on a listed article")
                 yield FetchFailed(
                     url=response.url,
                     kind="article",
                     section=wanted.section,
                     asset_id=asset_id,
                     error=f"HTTP {response.status}: not found while listed",
+                    listing_date=wanted.listing_date,
+                    why=wanted.why,
                 )
             elif asset_id is not None and asset_id in self.known:
                 unlisted = wanted.why == "confirm" or asset_id in self.unlisted
@@ -312,6 +316,8 @@ class PortalSpider(ListingWalk, scrapy.Spider):
             section=section,
             asset_id=wanted.asset_id if wanted else None,
             error=message[:300],
+            listing_date=wanted.listing_date if wanted else None,
+            why=wanted.why if wanted else None,
         )
 
     # -- the portal's health ---------------------------------------------------------------

@@ -98,6 +98,18 @@ CRAWL_TABLES: tuple[Table, ...] = (
             C("run_id", "INTEGER", "Run that last failed it."),
             C("attempts", "INTEGER", "Runs that failed it.", "NOT NULL DEFAULT 1"),
             C("last_error", "TEXT", "Why."),
+            C(
+                "listing_date",
+                "TEXT",
+                "The date its listing showed (dd/mm/yyyy): the date of a page that prints none "
+                "(a migrated article).",
+            ),
+            C(
+                "why",
+                "TEXT",
+                "What asked for it: 'backfill' is history caught up (its `new` is not "
+                "announced), 'listing' a post listed since, …",
+            ),
         ),
         public=False,
     ),

@@ -83,12 +83,16 @@ class CrawlBookkeeping:
         asset_id: int | None,
         run_id: int | None,
         error: str,
+        listing_date: str | None = None,
+        why: str | None = None,
     ) -> None:
         self.db.execute(
-            "INSERT INTO crawl_backlog(url, kind, section, asset_id, run_id, last_error) "
-            "VALUES (?,?,?,?,?,?) ON CONFLICT(url) DO UPDATE SET attempts=attempts+1, "
-            "run_id=excluded.run_id, last_error=excluded.last_error",
-            [url, kind, section, asset_id, run_id, error],
+            "INSERT INTO crawl_backlog(url, kind, section, asset_id, run_id, last_error, "
+            "listing_date, why) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(url) DO UPDATE SET "
+            "attempts=attempts+1, run_id=excluded.run_id, last_error=excluded.last_error, "
+            "listing_date=coalesce(excluded.listing_date, listing_date), "
+            "why=coalesce(why, excluded.why)",
+            [url, kind, section, asset_id, run_id, error, listing_date, why],
         )
 
     def clear_backlog(self, url: str) -> None:

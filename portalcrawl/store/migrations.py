@@ -58,6 +58,11 @@ def _field_state(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE section_state SET backfill_done = synced")
 
 
+def _backlog_origin(conn: sqlite3.Connection) -> None:
+    for column in ("listing_date", "why"):
+        add_column(conn, "crawl_backlog", column)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         2,
@@ -100,6 +105,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         lambda conn: conn.execute(
             "CREATE INDEX IF NOT EXISTS idx_articles_article_id ON articles(article_id)"
         ),
+    ),
+    Migration(
+        10,
+        "crawl_backlog.listing_date and .why: a retried backfill article keeps its listing's "
+        "date and stays history",
+        _backlog_origin,
     ),
 )
 
