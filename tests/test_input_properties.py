@@ -4,6 +4,7 @@ CLI prints as one line), never another exception."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from urllib.parse import urlsplit
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -60,4 +61,6 @@ def test_a_portal_url_has_a_host_and_no_credentials_or_is_refused(url: str) -> N
     except SettingError as exc:
         assert "\n" not in str(exc)
         return
-    assert checked.startswith(("http://", "https://")) and "@" not in checked.split("/")[2]
+    parts = urlsplit(checked)  # "http://1?@": the host is "1", the "@" is the query's
+    assert parts.scheme in ("http", "https") and parts.hostname
+    assert parts.username is None and parts.password is None
