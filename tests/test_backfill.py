@@ -74,6 +74,8 @@ def test_backfill_spans_runs_newest_first_and_resumes(archive, db_path):
     assert stats[0]["backfill"]["stored"] > 0 and not stats[0]["backfill"]["done"]
     assert stats[0]["backfill"]["runs_to_go"] >= 1
     assert stats[-1]["backfill"]["done"]
+    # articles, not listing entries: a reprint listed in two sections is one
+    assert stats[-1]["backfill"]["stored"] == stats[-1]["backfill"]["listed"] == N + 1
     new = [r[0] for r in query(db_path, "SELECT asset_id FROM notices WHERE kind = 'new'")]
     assert posted in new
     old_news = query(

@@ -105,7 +105,16 @@ class FieldState:
             stored += count
             listed += max(count, total or 0) if not finished else count
             done = done and bool(finished)
-        return {"stored": stored, "listed": listed, "done": done}
+        # Articles, not listing entries: a reprint listed in two sections is one article (the
+        # counters cannot say which unstored entries are shared; the stored ones can).
+        distinct = self.db.execute(
+            "SELECT count(DISTINCT e.asset_id) FROM listing_entries e JOIN articles a "
+            "ON a.asset_id = e.asset_id AND a.status = 'live' "
+            f"WHERE e.section IN ({marks})",
+            sections,
+        ).fetchone()[0]
+        shared = stored - distinct
+        return {"stored": distinct, "listed": listed - shared, "done": done}
 
     # -- removals that persist ----------------------------------------------------------------
 
