@@ -76,5 +76,27 @@ def test_the_demo_marks_its_store_and_recreates_only_that(tmp_path: Path) -> Non
     with sqlite3.connect(path) as conn:
         conn.execute("DELETE FROM meta WHERE key = ?", [DEMO_MARK])
     conn.close()
+    with pytest.raises(CliError):  # unmarked and without a run: not the demo's
+        _fresh_demo_store(path)
+
+
+def test_the_demo_store_of_the_release_before_the_mark_is_still_its_own(tmp_path: Path) -> None:
+    """Unmarked, but holding only runs of the local copy (on loopback): the demo's, recreated;
+    one run of a real portal among them and it is refused."""
+    path = tmp_path / "demo.sqlite3"
+    with Store(path) as store:
+        store.start_run(mode="incremental", sections=[], portal_url="http://127.0.0.1:8123")
+    _fresh_demo_store(path)
+    with Store(path, readonly=True) as store:
+        assert store.recent_runs(5) == []
+    with sqlite3.connect(path) as conn:
+        conn.execute("DELETE FROM meta WHERE key = ?", [DEMO_MARK])
+    conn.close()
+    with Store(path) as store:
+        store.start_run(mode="incremental", sections=[], portal_url="http://127.0.0.1:8123")
+        store.finish_run(store.last_run_id(("running",)) or 1, "ok")
+        store.start_run(mode="incremental", sections=[], portal_url="https://dongthap.gov.vn")
+    before = digest(path)
     with pytest.raises(CliError):
         _fresh_demo_store(path)
+    assert digest(path) == before

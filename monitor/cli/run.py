@@ -7,6 +7,7 @@ import sqlite3
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -178,11 +179,24 @@ def _is_demo_store(path: Path) -> bool:
     except sqlite3.Error:
         return False
     try:
-        return bool(conn.execute("SELECT 1 FROM meta WHERE key = ?", [DEMO_MARK]).fetchone())
+        if conn.execute("SELECT 1 FROM meta WHERE key = ?", [DEMO_MARK]).fetchone():
+            return True
+        # The demo store of a release before the mark: it holds no run of a real portal,
+        # only runs of the local copy (on loopback).
+        urls = [u for (u,) in conn.execute("SELECT DISTINCT portal_url FROM runs")]
+        return bool(urls) and all(_on_loopback(u) for u in urls)
     except sqlite3.Error:
         return False
     finally:
         conn.close()
+
+
+def _on_loopback(url: str | None) -> bool:
+    try:
+        host = urlsplit(url or "").hostname or ""
+    except ValueError:
+        return False
+    return host == "localhost" or host.startswith("127.") or host == "::1"
 
 
 def _fresh_demo_store(path: Path) -> None:
