@@ -9,6 +9,7 @@ import pytest
 
 from monitor.localportal import PortalServer, build_corpus
 from monitor.localportal.routes import HTML, Response
+from portalcrawl.site.profile import load_profile
 from tests.clirun import monitor_cli
 
 pytestmark = pytest.mark.slow
@@ -45,6 +46,8 @@ def test_check_names_what_a_redesign_broke_and_fails_a_section_without_articles(
         assert all(s["fields"]["title"] == {"fallback": 1} for s in sections)
         text = monitor_cli(*args, "--delay", "0", "--sample", "1")
         assert "fallback" in text.stdout and "tin-hoat-dong" in text.stdout
+        root = load_profile(str(out)).article["root"]
+        assert f"not found: root {root}" in text.stdout  # the rule the redesign broke, named
         server.rewrite(
             "/xay-dung-dang", lambda r: Response(200, HTML, b"<html><body></body></html>")
         )

@@ -127,6 +127,19 @@ def as_json(checks: list[SectionCheck]) -> dict[str, object]:
     }
 
 
+def _rule_shown(profile: Profile, name: str, counts: dict[str, int]) -> str:
+    """The profile's rule beside a field's counts; where it found nothing, which rule that was
+    (after a redesign, the line the operator edits)."""
+    rules = profile.article
+    if "profile" in counts:
+        return rules[name]
+    if "fallback" in counts:
+        return f"not found: root {rules['root']}"
+    if "scan" in counts or "missing" in counts:
+        return f"not found: {rules[name]}" if rules.get(name) else ""
+    return ""
+
+
 def report_text(checks: list[SectionCheck], profile: Profile) -> str:
     lines = []
     for c in checks:
@@ -144,7 +157,7 @@ def report_text(checks: list[SectionCheck], profile: Profile) -> str:
         for name in FIELDS:
             counts = c.fields.get(name, {})
             shown = ", ".join(f"{rule} {n}" for rule, n in sorted(counts.items()))
-            selector = profile.article[name] if "profile" in counts else ""
+            selector = _rule_shown(profile, name, counts)
             lines.append(f"  {name:<12} {shown or '-':<28} {selector}")
         for failure in c.failures:
             lines.append(f"  missing {', '.join(failure['missing'])}: {failure['url']}")
