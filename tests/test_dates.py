@@ -76,6 +76,9 @@ def test_parse_listing_date() -> None:
     assert parse_listing_date(" 5/1/2021\u00a0") == date(2021, 1, 5)
     assert parse_listing_date("Thứ Năm, 26/11/2026") == date(2026, 11, 26)
     assert parse_listing_date("(26/11/2026)") == date(2026, 11, 26)
+    # custom listing templates print the time too: the listing's day all the same
+    assert parse_listing_date("22/01/2021 08:30") == date(2021, 1, 22)
+    assert parse_listing_date("Chủ nhật, 18/04/2021 - 07:05") == date(2021, 4, 18)
     assert parse_listing_date("31/02/2021") is None
     assert parse_listing_date("Ngày 22/01/2021, huyện") is None
     assert parse_listing_date(None) is None

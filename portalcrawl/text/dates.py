@@ -76,9 +76,13 @@ def parse_date_line(text: str | None) -> datetime | None:
 
 
 def parse_listing_date(text: str | None) -> date | None:
-    """A listing entry's 'dd/mm/yyyy' (optionally with a weekday or brackets), else None."""
+    """A listing entry's 'dd/mm/yyyy' (optionally with a weekday or brackets), or the day of a
+    date line, which custom listing templates print ('22/01/2021 08:30'); else None."""
     match = _LISTING.match(_folded(text))
-    return _date(match["y"], match["m"], match["d"]) if match else None
+    if match:
+        return _date(match["y"], match["m"], match["d"])
+    line = parse_date_line(text) if text else None
+    return line.date() if line else None
 
 
 def to_iso(dt: datetime | date) -> str:
