@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from monitor.localportal import PortalServer, build_corpus
 from tests.clirun import crawl
-from tests.faultkit import query
+from tests.faultkit import article_path, query
 
 SECTION = "kinh-te-xa-hoi"
 SMALL_PAGES = ("--set", "PORTALCRAWL_PAGE_SIZE=5")
@@ -59,3 +59,21 @@ def test_a_counter_that_counts_an_unstored_entry_does_not_walk_the_section_every
         assert len(_pages_read(server, SECTION)) > 2
     removed = query(db_path, "SELECT status FROM articles WHERE asset_id = ?", (gone.asset_id,))
     assert removed == [("removed",)], outcome
+
+
+def test_a_failed_article_does_not_make_its_section_walked_whole_next_run(db_path):
+    corpus = build_corpus(seed=5, n=90)
+    with PortalServer(corpus) as server:
+        crawl(server, db_path, *SMALL_PAGES)
+        whole = len(_pages_read(server, SECTION))
+        assert whole > 3
+        post = corpus.new_article(SECTION)
+        server.fail_next(4, 503, path_prefix=article_path(post))  # past its retries
+        crawl(server, db_path, *SMALL_PAGES)
+        assert query(db_path, "SELECT count(*) FROM crawl_backlog") == [(1,)]
+        server.clear_log()
+        crawl(server, db_path, *SMALL_PAGES)
+        # In step: its first page (the retried post is on it, so the next one too), not all.
+        assert _pages_read(server, SECTION) == [1, 2]
+    assert post.asset_id in {a for (a,) in query(db_path, "SELECT asset_id FROM articles")}
+    assert query(db_path, "SELECT count(*) FROM crawl_backlog") == [(0,)]

@@ -307,7 +307,10 @@ class PortalSpider(ListingWalk, scrapy.Spider):
         message = failure_message(failure)
         self.stats.inc_value(ERRORS)
         self.stats.set_value(LAST_ERROR, f"{message} ({urlsplit(request.url).netloc})")
-        if section:
+        if section and kind == "listing":
+            # The listing is not whole: the section is walked again next run. A failed article
+            # is not that: the backlog asks for it first next run, and its section stays in
+            # step (a 3,000-page section walked again for one article would eat the budget).
             self._count(section, "failed")
         logger.warning("giving up on %s: %s", request.url, message)
         yield FetchFailed(
