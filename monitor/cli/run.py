@@ -17,6 +17,7 @@ from monitor.runner import SUCCEEDED, RunOutcome, run_cycle
 from portalcrawl.store.crawlstate import utcnow
 from portalcrawl.store.database import Store, StoreError, busy_timeout
 from portalcrawl.store.readonly import connect_readonly
+from portalcrawl.store.runs import portal_urls
 
 DEMO_MARK = "demo"  # the meta key of a store the demo made (schema.py)
 LOCAL_COPY_SETTINGS = {
@@ -183,7 +184,7 @@ def _is_demo_store(path: Path) -> bool:
             return True
         # The demo store of a release before the mark: it holds no run of a real portal,
         # only runs of the local copy (on loopback).
-        urls = [u for (u,) in conn.execute("SELECT DISTINCT portal_url FROM runs")]
+        urls = portal_urls(conn)
         return bool(urls) and all(_on_loopback(u) for u in urls)
     except sqlite3.Error:
         return False

@@ -7,6 +7,7 @@ asks the store by name and never writes SQL against a table it does not own.
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,12 @@ from portalcrawl.store.crawlstate import to_json, utcnow
 # What the command line of a run's owner holds: `python -m portalcrawl.crawl`, `scrapy crawl
 # portal`, or the monitor that created the row (`python -m monitor run|schedule`).
 CRAWL_MARKS = (b"portalcrawl", b"scrapy", b"monitor")
+
+
+def portal_urls(conn: sqlite3.Connection) -> list[str | None]:
+    """Every portal a store's runs crawled, on a plain connection (the demo tells its own
+    store by them, reading it untouched)."""
+    return [url for (url,) in conn.execute("SELECT DISTINCT portal_url FROM runs")]
 
 
 class RunInProgress(Exception):
