@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from lxml import html as lxml_html
 from parsel import Selector
 
+from portalcrawl.parsing.blocks import SKIP, block_texts
 from portalcrawl.parsing.selectors import (
     Element,
     attr_path,
@@ -29,17 +30,6 @@ from portalcrawl.site.urls import MAX_URL, absolute, article_key, canonical_url,
 from portalcrawl.text.dates import parse_date_line
 from portalcrawl.text.normalise import clean_text
 
-# fmt: off
-BLOCK_TEXT = {
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "figcaption", "caption", "pre", "blockquote",
-    "dt", "dd",
-}
-CONTAINERS = {
-    "div", "section", "article", "figure", "ul", "ol", "dl", "main", "header", "footer", "aside",
-    "center", "font", "span", "strong", "b", "em", "i", "u",
-}
-# fmt: on
-SKIP = {"script", "style", "noscript", "img", "svg", "iframe", "form", "button", "input"}
 _SOURCE = re.compile(r"^\s*Nguồn\s*:\s*", re.IGNORECASE)
 _SIGNATURE_MAX = 60
 # Liferay's asset entry ids: ASCII digits that fit SQLite's INTEGER (a page saying otherwise
@@ -110,70 +100,6 @@ def _content(page: Element, profile: Profile) -> Element | None:
         if found is not None:
             return found
     return _template_root(page, profile)
-
-
-def block_texts(
-    element: lxml_html.HtmlElement, skip_classes: frozenset[str] = frozenset()
-) -> list[str]:
-    """Paragraph-level texts of a content element, in document order."""
-    out: list[str] = []
-    pending: list[str] = []
-
-    def flush() -> None:
-        if pending:
-            out.append(" ".join(pending))
-            pending.clear()
-
-    def walk(el: lxml_html.HtmlElement) -> None:
-        if el.text:
-            pending.append(el.text)
-        for child in el:
-            tag = child.tag if isinstance(child.tag, str) else ""
-            classes = set((child.get("class") or "").split())
-            if tag in SKIP or classes & skip_classes:
-                pass
-            elif tag == "br":
-                pending.append(" ")
-            elif tag == "table":
-                flush()
-                for row in child.iter("tr"):
-                    cells = [" ".join(c.itertext()) for c in row if c.tag in ("td", "th")]
-                    out.append(" | ".join(clean_text(c) for c in cells))
-            elif tag in BLOCK_TEXT:
-                flush()
-                if any(
-                    isinstance(d.tag, str) and d.tag in ("p", "table", "ul", "ol")
-                    for d in child.iterdescendants()
-                ):
-                    walk(child)
-                else:
-                    out.append(" ".join(t for t in _itertext(child, skip_classes)))
-                flush()
-            elif tag in CONTAINERS and tag not in ("span", "strong", "b", "em", "i", "u", "font"):
-                flush()
-                walk(child)
-                flush()
-            else:
-                pending.extend(_itertext(child, skip_classes))
-            if child.tail:
-                pending.append(child.tail)
-
-    walk(element)
-    flush()
-    return [t for t in (clean_text(x) for x in out) if t]
-
-
-def _itertext(el: lxml_html.HtmlElement, skip_classes: frozenset[str]) -> list[str]:
-    parts: list[str] = []
-    if el.text:
-        parts.append(el.text)
-    for child in el:
-        tag = child.tag if isinstance(child.tag, str) else ""
-        if tag not in SKIP and not set((child.get("class") or "").split()) & skip_classes:
-            parts.extend(_itertext(child, skip_classes))
-        if child.tail:
-            parts.append(child.tail)
-    return parts
 
 
 def _body_html(
