@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 import scrapy  # noqa: E402
 
 from benchmarks import cpubench, crawlbench, searchbench  # noqa: E402
-from benchmarks.readme import update_readme  # noqa: E402
+from portalcrawl.docsection import replace_marked  # noqa: E402
 
 QUIET_ARTICLES = 1500
 SEED = 7
@@ -250,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", "utf-8")
     args.out.with_suffix(".md").write_text(table_md, encoding="utf-8")
     if args.readme:
-        update_readme(args.readme, "bench", table_md)
+        replace_marked(args.readme, "bench", table_md)
     return 0 if all(r["verdict"] == "PASS" for r in rows) else 1
 
 

@@ -32,12 +32,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import crawlbench  # noqa: E402
-from benchmarks.readme import update_readme  # noqa: E402
 from monitor.notify.notices import create_notices  # noqa: E402
 from monitor.site import paths  # noqa: E402
 from monitor.site.build import SiteBuilder, build_site  # noqa: E402
 from portalcrawl.archive.reextract import reextract  # noqa: E402
 from portalcrawl.archive.warc import read_response  # noqa: E402
+from portalcrawl.docsection import replace_marked  # noqa: E402
 from portalcrawl.site.profile import load_profile  # noqa: E402
 from portalcrawl.store.database import Store  # noqa: E402
 from portalcrawl.text.compare import as_list  # noqa: E402
@@ -257,7 +257,7 @@ def main() -> None:
     out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     out.with_suffix(".md").write_text(text + "\n", encoding="utf-8")
     if args.readme:
-        update_readme(Path(args.readme), "evidence-bench", text)
+        replace_marked(Path(args.readme), "evidence-bench", text)
 
 
 if __name__ == "__main__":

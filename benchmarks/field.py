@@ -24,7 +24,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks.readme import update_readme
 from monitor.config import Config
 from monitor.localportal import SECTIONS, PortalServer, build_corpus
 from monitor.localportal.faults import (
@@ -35,6 +34,7 @@ from monitor.localportal.faults import (
     transient_404,
 )
 from monitor.runner import run_cycle
+from portalcrawl.docsection import replace_marked
 
 RESULTS = Path(__file__).parent / "results"
 NEWEST_PAGE = 10  # Liferay's default page size: "the newest page" a reader sees
@@ -279,7 +279,7 @@ def main() -> None:
     if args.readme:
         when = datetime.now(UTC).strftime("%Y-%m-%d")
         took = (time.monotonic() - started) / 60
-        update_readme(
+        replace_marked(
             args.readme, "field-bench", f"{text}\n\n{when}; the benchmark took {took:.1f} min."
         )
 

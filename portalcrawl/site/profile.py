@@ -269,9 +269,8 @@ def profile_sections(
 if __name__ == "__main__":
     import sys
 
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")
-    text = target.read_text(encoding="utf-8")
-    start, end = text.index(README_START), text.index(README_END) + len(README_END)
-    new = text[:start] + readme_section() + text[end:]
-    target.write_text(new, encoding="utf-8")
-    print("updated" if new != text else "up to date")
+    from portalcrawl.docsection import replace_section
+
+    target = sys.argv[1] if len(sys.argv) > 1 else "README.md"
+    changed = replace_section(target, README_START, README_END, readme_section())
+    print("updated" if changed else "up to date")

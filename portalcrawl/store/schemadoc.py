@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from portalcrawl.docsection import replace_section
 from portalcrawl.store.schema import FTS_DOC, FTS_TABLE, TABLES
 
 
@@ -35,14 +36,7 @@ def readme_section() -> str:
 
 def update_readme(path: str) -> bool:
     """Rewrite the README's schema section; True when it changed."""
-    with open(path, encoding="utf-8") as fh:
-        text = fh.read()
-    start, end = text.index(README_START), text.index(README_END) + len(README_END)
-    new = text[:start] + readme_section() + text[end:]
-    if new != text:
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(new)
-    return new != text
+    return replace_section(path, README_START, README_END, readme_section())
 
 
 if __name__ == "__main__":
