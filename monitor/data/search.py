@@ -40,6 +40,7 @@ RANK_WINDOW = 3000
 FILTER_INDEX = "idx_articles_search"  # portalcrawl.store.schema: articles(asset_id, status, ...)
 SINCE_SET_MAX = 20000  # above this many articles, --since is checked row by row
 WEIGHTS = (10.0, 4.0, 1.0)  # title, summary, body_text: bm25 column weights
+ROWID = f"{FTS_TABLE}.rowid"  # qualified: a filter may join the article row
 PREFIX_MIN = 3
 SNIPPET_CHARS = 220
 MAX_SPANS = 500  # matches looked at per snippet: enough to find a dense window
@@ -137,17 +138,16 @@ def search(
     built = _filters(db, section=section, since=since, include_removed=include_removed)
     if built is None:
         return []
-    filters, params = built
+    join, filters, params = built
     params["window"] = window
-    candidates = _candidates(db, parsed, filters, params)
+    params["limit"] = limit
+    ranked = _ranked(db, parsed, join, filters, params)
     fallback = parsed.as_prefix()
-    if not candidates and fallback is not None:
+    if not ranked and fallback is not None:
         parsed = fallback
-        candidates = _candidates(db, parsed, filters, params)
-    if not candidates:
-        return []
-    logger.debug("%s: %d candidates", parsed.match_expression(), len(candidates))
-    return _hits(db, parsed, _rank(candidates, limit))
+        ranked = _ranked(db, parsed, join, filters, params)
+    logger.debug("%s: %d hits", parsed.match_expression(), len(ranked))
+    return _hits(db, parsed, ranked)
 
 
 def _filters(
@@ -156,8 +156,9 @@ def _filters(
     section: str | None,
     since: datetime | None,
     include_removed: bool,
-) -> tuple[list[str], dict[str, Any]] | None:
-    """SQL conditions on the FTS rowid and their parameters; None when nothing can match."""
+) -> tuple[str, list[str], dict[str, Any]] | None:
+    """The join to the article row (or ""), SQL conditions and their parameters; None when
+    nothing can match."""
     params: dict[str, Any] = {}
     filters: list[str] = []
     row_checks: list[str] = []  # tests that read the article row: one lookup per candidate
@@ -175,8 +176,10 @@ def _filters(
             params["low"] = db.execute(
                 "SELECT min(+asset_id) FROM articles WHERE published_at >= ?", [params["since"]]
             ).fetchone()[0]
-            filters.append("rowid >= :low")
-            filters.append("+rowid IN (SELECT asset_id FROM articles WHERE published_at >= :since)")
+            filters.append(f"{ROWID} >= :low")
+            filters.append(
+                f"+{ROWID} IN (SELECT asset_id FROM articles WHERE published_at >= :since)"
+            )
         else:
             row_checks.append("a.published_at >= :since")
     if section:
@@ -190,15 +193,16 @@ def _filters(
     if not include_removed and row_checks:  # the row is read anyway: its status too
         row_checks.insert(0, "a.status <> 'removed'")
     elif not include_removed:
-        filters.append("+rowid NOT IN (SELECT asset_id FROM articles WHERE status = 'removed')")
+        filters.append(f"+{ROWID} NOT IN (SELECT asset_id FROM articles WHERE status = 'removed')")
+    join = ""
     if row_checks:
-        indexed = f"INDEXED BY {FILTER_INDEX} " if _has_index(db, FILTER_INDEX) else ""
-        filters.append(
-            f"EXISTS (SELECT 1 FROM articles a {indexed}WHERE a.asset_id = {FTS_TABLE}.rowid AND "
-            + " AND ".join(row_checks)
-            + ")"
-        )
-    return filters, params
+        # A join rather than a correlated EXISTS: the same index lookup per candidate without a
+        # subquery run for each; measured 10% less on the section queries of searchbench.
+        # CROSS JOIN keeps the FTS walk outside (newest first), the row looked up inside.
+        indexed = f" INDEXED BY {FILTER_INDEX}" if _has_index(db, FILTER_INDEX) else ""
+        join = f"CROSS JOIN articles a{indexed} ON a.asset_id = {ROWID}"
+        filters.extend(row_checks)
+    return join, filters, params
 
 
 def _has_index(db: sqlite_utils.Database, name: str) -> bool:
@@ -207,28 +211,29 @@ def _has_index(db: sqlite_utils.Database, name: str) -> bool:
     return row.fetchone() is not None
 
 
-def _candidates(
-    db: sqlite_utils.Database, parsed: Query, filters: list[str], params: dict[str, Any]
+def _ranked(
+    db: sqlite_utils.Database,
+    parsed: Query,
+    join: str,
+    filters: list[str],
+    params: dict[str, Any],
 ) -> list[tuple[int, float]]:
-    """The newest `window` matches passing the filters, newest first, with their bm25.
+    """The best `limit` of the newest `window` matches passing the filters: bm25, then newest
+    first; scores turned so that higher is better.
 
     bm25 of a row depends on the index's statistics, not on which rows are selected, so it is
-    computed in the same pass (lower is better, as FTS5 has it).
+    computed in the same pass (lower is better, as FTS5 has it). The best are picked in SQL:
+    fetching the whole window into Python to sort it cost 2-3 ms a query (searchbench).
     """
     weights = ", ".join(str(w) for w in WEIGHTS)
     where = " AND ".join([f"{FTS_TABLE} MATCH :match", *filters])
     rows = db.execute(
-        f"SELECT rowid, bm25({FTS_TABLE}, {weights}) FROM {FTS_TABLE} WHERE {where} "
-        "ORDER BY rowid DESC LIMIT :window",
+        f"SELECT id, score FROM (SELECT {ROWID} AS id, bm25({FTS_TABLE}, {weights}) AS score "
+        f"FROM {FTS_TABLE} {join} WHERE {where} ORDER BY {ROWID} DESC LIMIT :window) "
+        "ORDER BY score, id DESC LIMIT :limit",
         {**params, "match": parsed.match_expression()},
     ).fetchall()
-    return [(int(rowid), float(rank)) for rowid, rank in rows]
-
-
-def _rank(candidates: list[tuple[int, float]], limit: int) -> list[tuple[int, float]]:
-    """The best `limit` (bm25, then newest first); scores turned so that higher is better."""
-    best = sorted(candidates, key=lambda c: (c[1], -c[0]))[:limit]
-    return [(rowid, -rank) for rowid, rank in best]
+    return [(rowid, -score) for rowid, score in rows]
 
 
 def _hits(
