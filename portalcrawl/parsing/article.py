@@ -113,9 +113,14 @@ def _body_html(
     for css in drop:
         for node in dropper(css)(clone):
             node.drop_tree()
-    clone.rewrite_links(
-        lambda href: absolute(href, page_url, base, aliases) or "", resolve_base_href=False
-    )
+    # Only a[href] and img[src] outlive the sanitiser (parsing/sanitize.py), so only they are
+    # made absolute: lxml's rewrite_links visits every link attribute and style url() of the
+    # body, 0.05 ms a page of the local copy's more.
+    for node in clone.iter("a", "img"):
+        attr = "href" if node.tag == "a" else "src"
+        href = node.get(attr)
+        if href is not None:
+            node.set(attr, absolute(href, page_url, base, aliases) or "")
     inner = (clone.text or "") + "".join(
         lxml_html.tostring(child, encoding="unicode") for child in clone
     )
