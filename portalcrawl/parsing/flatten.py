@@ -10,16 +10,20 @@ text where it was deep, and nothing of it is lost. Paragraph-level tags (`p`, `b
 …) are kept where they cannot nest (none of the same name open), so paragraphs, images and
 links inside the deep part still count.
 
-Cheap for ordinary pages: a rough depth count over the tag names (found in C) decides, and
-only a page deeper than the cap gets the full pass. Measured (benchmarks/hostilebench.py): the
-check is 1-4% of reading an article page of the local copy (0.1-0.5 ms of 6.5-12 ms, by load);
-a page of 50,000 nested `<div>`s flattens in 0.5-1.2 s and is then read whole (unflattened,
-nh3 alone took 8.8 s on its body and libxml2 dropped all past depth 2,048).
+Cheap for ordinary pages: `parse_page` parses first and asks libxml2 (one XPath, in C)
+whether any element lies deeper than the cap; only such a page is flattened and parsed again.
+The check takes 11-13 µs on the reference samples; the rough depth count over the tag names
+that guards `flatten_deep` itself takes 160-220 µs there (a tenth of reading an article page). A page of
+50,000 nested `<div>`s flattens in 0.5-1.2 s and is then read whole (benchmarks/hostilebench.py;
+unflattened, nh3 alone took 8.8 s on its body and libxml2 dropped all past depth 2,048).
 """
 
 from __future__ import annotations
 
 import re
+
+from lxml import etree
+from parsel import Selector
 
 MAX_DEPTH = 200
 # fmt: off
@@ -42,6 +46,18 @@ _CLOSES_P = frozenset({
 _KEPT, _FLAT, _DROPPED = range(3)
 _TAG_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)")
 _TAG = re.compile(r"<!--.*?(?:-->|\Z)|<(/?)([A-Za-z][A-Za-z0-9:-]*)([^>]*)>", re.S)
+# An element MAX_DEPTH + 1 levels down from the document's root element, or none.
+_TOO_DEEP = etree.XPath("boolean(/*" + "/*" * MAX_DEPTH + ")")
+
+
+def parse_page(html: str) -> tuple[Selector, int]:
+    """The page parsed; flattened first when it nests deeper than MAX_DEPTH (and how many tags
+    that dropped). libxml2 keeps at least 256 levels, so a deeper page shows as one here."""
+    sel = Selector(text=html)
+    if not _TOO_DEEP(sel.root):
+        return sel, 0
+    flat, dropped = flatten_deep(html)
+    return (Selector(text=flat), dropped) if dropped else (sel, 0)
 
 
 def flatten_deep(html: str, max_depth: int = MAX_DEPTH) -> tuple[str, int]:

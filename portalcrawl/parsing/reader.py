@@ -32,12 +32,10 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from parsel import Selector
-
 from portalcrawl import lifetime
 from portalcrawl.parsing.article import is_not_found, parse_article
 from portalcrawl.parsing.derived import Derived, derive
-from portalcrawl.parsing.flatten import flatten_deep
+from portalcrawl.parsing.flatten import parse_page
 from portalcrawl.parsing.loaders import article_item
 from portalcrawl.site.profile import Profile
 from portalcrawl.site.urls import article_key
@@ -70,8 +68,7 @@ def read_page(
     key: str | None,
 ) -> Reading:
     """One page: Liferay's not-found portlet, no article, or the loaded article item."""
-    text, flattened = flatten_deep(text)
-    sel = Selector(text=text)
+    sel, flattened = parse_page(text)
     if is_not_found(sel, profile):
         return Reading(not_found=True)
     raw = parse_article(sel, url, profile, base)

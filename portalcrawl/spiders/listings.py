@@ -15,11 +15,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import scrapy
-from parsel import Selector
 from scrapy.http import Response
 
 from portalcrawl.items import ListingPage, ListingSeen, Removal
-from portalcrawl.parsing.flatten import flatten_deep
+from portalcrawl.parsing.flatten import parse_page
 from portalcrawl.parsing.listing import ListingEntry, parse_listing
 from portalcrawl.site.urls import (
     article_key,
@@ -47,7 +46,7 @@ class ListingWalk:
         section = response.meta["section"]
         self._count(section, "pages")
         page = parse_listing(
-            Selector(text=flatten_deep(response.text)[0]),  # markup 50,000 deep is read too
+            parse_page(response.text)[0],  # markup 50,000 deep is read too
             response.url,
             self.profile,
             self.base,
