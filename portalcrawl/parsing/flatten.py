@@ -13,9 +13,10 @@ links inside the deep part still count.
 Cheap for ordinary pages: `parse_page` parses first and asks libxml2 (one XPath, in C)
 whether any element lies deeper than the cap; only such a page is flattened and parsed again.
 The check takes 11-13 µs on the reference samples; the rough depth count over the tag names
-that guards `flatten_deep` itself takes 160-220 µs there (a tenth of reading an article page). A page of
-50,000 nested `<div>`s flattens in 0.5-1.2 s and is then read whole (benchmarks/hostilebench.py;
-unflattened, nh3 alone took 8.8 s on its body and libxml2 dropped all past depth 2,048).
+that guards `flatten_deep` itself takes 160-220 µs there (a tenth of reading an article page).
+A page of 50,000 nested `<div>`s flattens in 0.5-1.2 s and is then read whole
+(benchmarks/hostilebench.py; unflattened, nh3 alone took 8.8 s on its body and libxml2 dropped
+all past depth 2,048).
 """
 
 from __future__ import annotations

@@ -81,7 +81,6 @@ class ArticleWrites:
                 # A first version the backfill found is history being caught up, said so.
                 why = "backfill" if result.kind == "new" and item.get("backfill") else None
                 self._event(run_id, asset_id, result.kind, result.version, result.fields, why, now)
-            self.db.execute("UPDATE articles SET verified_at=? WHERE asset_id=?", [now, asset_id])
         return result
 
     def _insert_article(
@@ -97,6 +96,7 @@ class ArticleWrites:
             extraction=item.get("extraction") or "profile",
             first_seen_at=now,
             last_seen_at=now,
+            verified_at=now,
             status="live",
         )
         cols = ", ".join(row)
@@ -123,10 +123,10 @@ class ArticleWrites:
             # before migrated pages were told apart now says `migrated`)
             extraction = old["extraction"] if degraded else item.get("extraction")
             self.db.execute(
-                "UPDATE articles SET last_seen_at=?, sections=?, status='live', removed_at=NULL, "
-                "url=?, article_id=COALESCE(?, article_id), "
+                "UPDATE articles SET last_seen_at=?, verified_at=?, sections=?, status='live', "
+                "removed_at=NULL, url=?, article_id=COALESCE(?, article_id), "
                 "extraction=COALESCE(?, extraction) WHERE asset_id=?",
-                [now, sections, url, item.get("article_id"), extraction, asset_id],
+                [now, now, sections, url, item.get("article_id"), extraction, asset_id],
             )
             if restored:
                 return SaveResult("restored", old["version"])
@@ -142,6 +142,7 @@ class ArticleWrites:
             content_hash=digest,
             version=version,
             last_seen_at=now,
+            verified_at=now,
             status="live",
             removed_at=None,
             extraction=item.get("extraction") or old["extraction"],

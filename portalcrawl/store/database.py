@@ -59,14 +59,23 @@ class _Database(sqlite_utils.Database):
 
     A deferred transaction that has read fails at its first write, without waiting, when
     another process committed in between (SQLITE_BUSY_SNAPSHOT); an immediate one waits its
-    busy timeout instead. Nested blocks stay savepoints.
+    busy timeout instead. Nested blocks are savepoints.
     """
 
     @contextlib.contextmanager
     def atomic(self) -> Iterator[sqlite_utils.Database]:
         if self.conn.in_transaction:
-            with super().atomic():
+            # One savepoint name (SQLite releases the innermost of a name): sqlite-utils'
+            # random names are a statement to prepare each time, 10 µs an article saved.
+            self.conn.execute("SAVEPOINT portalcrawl")
+            try:
                 yield self
+            except BaseException:
+                if self.conn.in_transaction:  # an error can end the whole transaction
+                    self.conn.execute("ROLLBACK TO SAVEPOINT portalcrawl")
+                    self.conn.execute("RELEASE SAVEPOINT portalcrawl")
+                raise
+            self.conn.execute("RELEASE SAVEPOINT portalcrawl")
             return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
