@@ -192,15 +192,13 @@ class ListingWalk:
         requests: list[scrapy.Request] = []
         if needs_fetch or (known and self._recent(known)):
             why = "backfill" if walk.stores_backfill(index, self._new(section)) else "listing"
-            wanted = Wanted(entry.url, entry.key, section, entry.date_text, asset_id, why)
+            wanted = Wanted(
+                entry.url, entry.key, section, entry.date_text, asset_id, why, entry.title
+            )
             if entry.key.startswith("id:") and asset_id is None and not walk.backfilling:
                 self.deferred.append(wanted)
             else:
-                requests = list(
-                    self._article_requests(wanted, article_priority(position), (section, index))
-                )
-                if requests:
-                    walk.outstanding.add(index)
+                requests = self._ask(wanted, (section, index), article_priority(position))
         elif self.canary is None:
             self.canary = Wanted(entry.url, entry.key, section, entry.date_text, asset_id, "canary")
         seen = ListingSeen(
@@ -212,6 +210,28 @@ class ListingWalk:
             needs_fetch=needs_fetch,
         )
         return seen, requests
+
+    def _ask(self, wanted: Wanted, entry: tuple[str, int], priority: int) -> list[scrapy.Request]:
+        """An entry's article asked for, unless its twin is being fetched (a reprint's entry in
+        another section, by the other URL form): then it waits for that answer, which may name
+        it (spiders/fetched.py)."""
+        outstanding = self.walks[entry[0]].outstanding
+        if not self.fetched.has(wanted) and self.twins.hold((wanted, entry, priority)):
+            outstanding.add(entry[1])
+            return []
+        requests = list(self._article_requests(wanted, priority, entry))
+        if requests:
+            self.twins.asked(wanted)
+            outstanding.add(entry[1])
+        return requests
+
+    def _twins_answered(self, meta: dict[str, Any]) -> Iterator[scrapy.Request]:
+        """A listing entry's request was answered or failed: the entries held for its title."""
+        if not meta.get("entry"):
+            return
+        for wanted, entry, priority in self.twins.answered(meta["wanted"]):
+            self.walks[entry[0]].outstanding.discard(entry[1])
+            yield from self._ask(wanted, entry, priority)
 
     def _asset_for(self, key: str) -> int | None:
         return self.known.asset_for(key)

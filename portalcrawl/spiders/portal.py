@@ -42,6 +42,7 @@ from portalcrawl.spiders.backfill import (
     listing_priority,
     record_walks,
 )
+from portalcrawl.spiders.fetched import FETCHED_ELSEWHERE, FetchedArticles, TitleTwins
 from portalcrawl.spiders.listings import ListingWalk
 from portalcrawl.spiders.walk import Wanted, failure_message
 from portalcrawl.store.compactsets import IdSet, KeySet
@@ -97,7 +98,8 @@ class PortalSpider(ListingWalk, scrapy.Spider):
         # revisit, the audit): confirmed once a walk finds them gone from where they were.
         self.found_gone: dict[int, Removal] = {}
         self.unlisted = IdSet()  # known articles a walk found missing from their listing
-        self.fetched_assets = IdSet()
+        self.fetched = FetchedArticles()  # each article once, whatever URL (spiders/fetched.py)
+        self.twins = TitleTwins()
         self.listed_assets: dict[str, IdSet] = {}  # known articles each section's walk listed
         self.backlog_urls = {row["url"] for row in self.backlog}
         self.deferred: list[Wanted] = []
@@ -197,6 +199,9 @@ class PortalSpider(ListingWalk, scrapy.Spider):
             return
         if wanted.asset_id is not None and wanted.asset_id in self.requested_assets:
             return
+        if self.fetched.has(wanted):  # fetched under another of its URLs (a reprint)
+            self.stats.inc_value(FETCHED_ELSEWHERE)
+            return
         url = on_portal(wanted.url, self.base + "/", self.base, self.profile.aliases)
         if not url:
             return
@@ -224,6 +229,12 @@ class PortalSpider(ListingWalk, scrapy.Spider):
             self.walks[entry[0]].outstanding.discard(entry[1])
 
     async def parse_article(self, response: Response) -> AsyncIterator[Any]:
+        async for result in self._read_article(response):
+            yield result
+        for request in self._twins_answered(response.meta):  # now the page said who it is
+            yield request
+
+    async def _read_article(self, response: Response) -> AsyncIterator[Any]:
         wanted: Wanted = response.meta["wanted"]
         self._answered(response.meta)
         for url in (response.url, *response.meta.get("redirect_urls", [])[:1]):
@@ -283,9 +294,9 @@ class PortalSpider(ListingWalk, scrapy.Spider):
             self._count(wanted.section, "fetched")
         keys, known = reading.item.get("url_keys", ()), reading.asset_id in self.known
         if not claims_another(reading.asset_id, keys, self._asset_for, known):
-            if reading.asset_id in self.fetched_assets:
+            if reading.asset_id in self.fetched.assets:
                 return  # a page claiming another's identity goes on, to be held (store/identity)
-            self.fetched_assets.add(reading.asset_id)
+            self.fetched.add(reading.asset_id, keys, reading.item.get("title"))
             self.requested_assets.add(reading.asset_id)
         item = ArticleItem(reading.item, derived=reading.derived, response=response)
         if wanted.why == "backfill":
@@ -302,6 +313,7 @@ class PortalSpider(ListingWalk, scrapy.Spider):
         if failure.check(RunEnding):
             return  # never sent: the run is at its budget; the next run takes it up
         self._answered(request.meta)
+        yield from self._twins_answered(request.meta)
         if kind == "listing" and request.meta.get("page") == 1:
             self._first_page_answered()
         message = failure_message(failure)
@@ -339,11 +351,13 @@ class PortalSpider(ListingWalk, scrapy.Spider):
 
     def on_idle(self) -> None:
         """Id-form links wait until every other request is done: then we know their asset ids."""
-        pending = [
-            w for w in self.deferred if int((w.key or "id:0")[3:]) not in self.fetched_assets
-        ]
-        self.deferred = []
+        pending, self.deferred = self.deferred, []
         requests = [r for w in pending for r in self._article_requests(w)]
+        for wanted, (section, index), priority in self.twins.release_all():
+            held = list(self._article_requests(wanted, priority, (section, index)))
+            if not held:
+                self.walks[section].outstanding.discard(index)
+            requests += held
         if not requests and not self.stats.get_value(ARTICLE_PAGES) and self.canary is not None:
             requests = list(self._article_requests(self.canary))
             self.canary = None

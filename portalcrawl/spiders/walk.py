@@ -26,6 +26,7 @@ class Wanted:
     listing_date: str | None
     asset_id: int | None
     why: str
+    title: str = ""  # the listing entry's title ("" when no listing led to it)
 
 
 def entry_hash(entry: ListingEntry) -> str:
