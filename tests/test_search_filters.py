@@ -3,6 +3,7 @@ finds exactly what it finds without it (a store made before the index, opened re
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -64,3 +65,30 @@ def test_the_filter_index_changes_nothing_but_speed(tmp_path: Path) -> None:
     assert any(with_index) and any(not hits for hits in with_index)
     statuses = {status for hits in with_index for _, status, _ in hits}
     assert statuses == {"live", "removed"}
+
+
+def test_a_section_filter_reads_any_spelling_of_the_array(tmp_path: Path) -> None:
+    """The text tests before json_each are exact: an element that only looks like the section
+    inside another string, or an array spelt otherwise than json.dumps does, is decided right."""
+    lists = [
+        ["b"], ["a", "b"], ["b", "a"], ["a", "b", "c"], ['a", "b'], ['x, "b'], ['b"]'],
+        ["bb"], ["b "], ["c", 'a", "b'],
+    ]  # fmt: skip
+    spellings = {
+        20: '["a","b"]', 21: '[ "b" ]', 22: '["c" , "b"]', 23: '["b","c","a"]',
+        24: '[["b"], "a"]', 25: '["a", ["c", "b"]]',
+    }  # fmt: skip
+    path = tmp_path / "portal.sqlite3"
+    with Store(path) as store:
+        items = [make_article(i, f"Sen {i}", sections=s) for i, s in enumerate(lists, 1)]
+        items += [make_article(i, f"Sen {i}", sections=["z"]) for i in spellings]
+        crawl_run(store, items)
+        for asset_id, text in spellings.items():
+            store.db.execute(
+                "UPDATE articles SET sections = ? WHERE asset_id = ?", [text, asset_id]
+            )
+        rows = store.db.execute("SELECT asset_id, sections FROM articles").fetchall()
+        for section in ("a", "b", "c", 'a", "b', 'b"]', "b ", "z"):
+            expected = sorted(i for i, text in rows if section in json.loads(text))
+            found = sorted(h.asset_id for h in search(store, "sen", section=section))
+            assert found == expected, section

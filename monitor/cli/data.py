@@ -72,13 +72,8 @@ def _check_section(store: Store, section: str | None) -> None:
     """A section no article was ever listed in is a typo, not an empty result."""
     if section is None:
         return
-    known = [
-        r[0]
-        for r in store.db.execute(
-            "SELECT DISTINCT j.value FROM articles, json_each(articles.sections) j ORDER BY 1"
-        )
-    ]
-    if known and section not in known:
+    known = search_mod.unknown_section(store, section)
+    if known:
         fail(f"unknown section {section!r} (known: {', '.join(known)})")
 
 
