@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 from portalcrawl.text.compare import LIST_FIELDS, as_list
 from portalcrawl.text.normalise import ZERO_WIDTH, clean_text, comparison_form, comparison_words
+from portalcrawl.text.shown import show_bidi
 
 BREAK = "\n\n"
 PLAIN = {"delete": ("[-", "-]"), "insert": ("{+", "+}")}
@@ -135,12 +136,13 @@ def render_ansi(ops: list[Op], context: int | None = None) -> str:
 
 
 def render_html(ops: list[Op], keep: Iterable[str] = ("equal", "delete", "insert")) -> list[str]:
-    """The diff as HTML paragraphs: deletions in <del>, insertions in <ins>, text escaped.
+    """The diff as HTML paragraphs: deletions in <del>, insertions in <ins>, text escaped with
+    its bidi controls shown (portalcrawl.text.shown).
 
     `keep` picks the ops shown: ("equal", "delete") is the old side of a side-by-side view,
     ("equal", "insert") the new side."""
     kinds = set(keep)
-    shown = [(kind, escape(text, quote=False)) for kind, text in ops if kind in kinds]
+    shown = [(kind, escape(show_bidi(text), quote=False)) for kind, text in ops if kind in kinds]
     return [p for p in _render(shown, HTML).split(BREAK) if p.strip()]
 
 

@@ -41,6 +41,29 @@ def three_notices(path: Path) -> Iterator[Store]:
         yield st
 
 
+# A hostile page's text: an override that shows "Thông báo exe.png", an isolate left open.
+SPOOF_TITLE = "Thông báo \u202egnp.exe"
+SPOOF_SUMMARY = "Sapo \u2066ẩn\u2069 mới"
+SPOOF_BODY = "Nội dung \u202eđã sửa\u202c xong."
+BIDI = "\u202e\u2066\u2069\u202c"
+MARKED_TITLE = "Thông báo <U+202E>gnp.exe"
+
+
+@contextmanager
+def bidi_notices(path: Path) -> Iterator[Store]:
+    """Baseline run, then run 2: article 1 new with a spoofing title (notice 1), article 100
+    edited to a spoofing title, summary and body (notice 2, its diff carrying them)."""
+    with Store(path) as st:
+        new_run(st, article(100, "Bài cũ", "tin-hoat-dong"))
+        edited = article(100, f"Bài cũ {SPOOF_TITLE}", "tin-hoat-dong", SPOOF_BODY)
+        new_run(
+            st,
+            article(1, SPOOF_TITLE, "thong-bao", SPOOF_BODY) | {"summary": SPOOF_SUMMARY},
+            edited | {"summary": SPOOF_SUMMARY},
+        )
+        yield st
+
+
 def deliveries(store: Store, channel: str) -> list[dict[str, Any]]:
     return list(
         store.db.query("SELECT * FROM deliveries WHERE channel=? ORDER BY notice_id", [channel])

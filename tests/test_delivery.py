@@ -17,7 +17,18 @@ from monitor.notify.messages import notice_message
 from monitor.notify.notices import alert
 from monitor.notify.senders import DeliveryError
 from portalcrawl.store.database import Store
-from tests.outbox import ESCAPED, LANDSLIDE, deliveries, jsonl, new_run, three_notices
+from tests.outbox import (
+    BIDI,
+    ESCAPED,
+    LANDSLIDE,
+    MARKED_TITLE,
+    SPOOF_TITLE,
+    bidi_notices,
+    deliveries,
+    jsonl,
+    new_run,
+    three_notices,
+)
 from tests.receivers import Hook
 from tests.storefactory import FLOOD, PORTAL, PUBLISHED
 from tests.storefactory import section_article as article
@@ -170,6 +181,54 @@ def test_webhook_credentials_are_masked_in_errors(store: Store, hook: Hook) -> N
     assert report.channels[0].error
     assert "Mat-Khau-Bi-Mat" not in report.channels[0].error
     assert hook.received == []
+
+
+# -- bidi controls: shown as their code point, never raw ------------------------------------
+
+
+@pytest.fixture
+def spoofing(tmp_path: Path) -> Iterator[Store]:
+    with bidi_notices(tmp_path / "portal.sqlite3") as st:
+        yield st
+
+
+def _shown_not_raw(text: str) -> None:
+    """The spoofing title and the edit's summary and body, each control as its marker."""
+    assert not set(text) & set(BIDI), text
+    for marked in (MARKED_TITLE, "Sapo <U+2066>ẩn<U+2069> mới", "<U+202E>đã sửa<U+202C> xong."):
+        assert marked in text, (marked, text)
+
+
+def test_email_shows_bidi_controls_as_code_points(spoofing: Store, smtp: tuple) -> None:
+    box, port = smtp
+    url = f"mailto://127.0.0.1:{port}?from=portalcrawl@example.com&to=newsroom@example.com"
+    assert deliver(spoofing, [Channel("email", url)], run_id=2).delivered == 2
+
+    new, edited = box.messages
+    assert new["Subject"] == f"[Tin mới] {MARKED_TITLE}"
+    assert edited["Subject"] == f"[Đã sửa] Bài cũ {MARKED_TITLE}"
+    for part in ("plain", "html"):
+        body = edited.get_body((part,)).get_content()
+        _shown_not_raw(body.replace("&lt;", "<").replace("&gt;", ">"))
+    # what was stored is kept as the page said it
+    [stored] = spoofing.db.execute("SELECT title FROM notices WHERE id = 1").fetchone()
+    assert stored == SPOOF_TITLE
+
+
+def test_webhook_and_jsonl_never_carry_a_raw_bidi_control(
+    spoofing: Store, hook: Hook, tmp_path: Path
+) -> None:
+    log = tmp_path / "log.jsonl"
+    channels = [Channel("web", hook.url(), digest=True), Channel("log", f"jsonl://{log}")]
+    assert deliver(spoofing, channels, run_id=2).delivered == 4
+
+    [(_, payload)] = hook.received
+    assert not set(payload["title"] + payload["message"]) & set(BIDI)
+    _shown_not_raw(payload["message"])
+    # the jsonl lines are data: the same JSON value, its controls written as \u escapes
+    text = log.read_text(encoding="utf-8")
+    assert not set(text) & set(BIDI) and "\\u202egnp.exe" in text
+    assert [line["title"] for line in jsonl(log)] == [SPOOF_TITLE, f"Bài cũ {SPOOF_TITLE}"]
 
 
 # -- jsonl and filters -----------------------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 from monitor.data.feed import ATOM_NS, build_feed, write_feed
 from monitor.notify.notices import alert, create_notices
 from portalcrawl.store.database import Store
+from tests.outbox import BIDI, MARKED_TITLE, bidi_notices
 from tests.storefactory import PORTAL, PUBLISHED, article, crawl_run
 
 A = f"{{{ATOM_NS}}}"
@@ -98,6 +99,17 @@ def test_control_characters_do_not_break_the_xml(store: Store) -> None:
     store.db.execute("UPDATE notices SET title = ? WHERE kind = 'new'", ["Tin\x00 có\x0b ký tự lạ"])
     root = parse(build_feed(store, kind="new"))
     assert root.find(f"{A}entry/{A}title").text == "New: Tin có ký tự lạ"
+
+
+def test_bidi_controls_are_shown_as_code_points(tmp_path: Path) -> None:
+    with bidi_notices(tmp_path / "portal.sqlite3") as st:
+        document = build_feed(st)
+    assert not set(document.decode("utf-8")) & set(BIDI)
+    edited, new = parse(document).findall(f"{A}entry")
+    assert new.find(f"{A}title").text == f"New: {MARKED_TITLE}"
+    assert edited.find(f"{A}title").text == f"Edited: Bài cũ {MARKED_TITLE}"
+    content = edited.find(f"{A}content").text
+    assert "{+Sapo <U+2066>ẩn<U+2069> mới+}" in content and "<U+202E>đã sửa<U+202C>" in content
 
 
 def test_empty_feed_is_valid(tmp_path: Path) -> None:

@@ -15,8 +15,10 @@ from pathlib import Path
 import html5lib
 import pytest
 
+from monitor.site.build import build_site
 from tests.clirun import crawl, monitor_cli
 from tests.evidencekit import BASE_URL, EDIT_WORDS, site_world
+from tests.outbox import BIDI, MARKED_TITLE, bidi_notices
 
 pytestmark = pytest.mark.slow
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -141,3 +143,25 @@ def test_bad_site_options_are_one_line_errors(world, tmp_path) -> None:
         "site", "--db", str(world.db), "--out", str(tmp_path / "s"), "--base-url", "ftp://x"
     )
     assert bad.returncode == 1 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+
+
+def test_bidi_controls_are_shown_as_code_points_on_every_page(tmp_path) -> None:
+    out = tmp_path / "site"
+    with bidi_notices(tmp_path / "portal.sqlite3") as st:
+        build_site(st, out, sections=[("thong-bao", "Thông báo"), ("tin-hoat-dong", "Tin")])
+    files = [p for p in out.rglob("*") if p.suffix in (".html", ".atom")]
+    assert len(files) > 8
+    for path in files:
+        assert not set(_html(path)) & set(BIDI), path
+    marked = html.escape(MARKED_TITLE)
+    index = _html(out / "index.html")
+    assert index.count(marked) == 2  # the new article and the edited one
+    new = _html(out / "a" / "1" / "v1.html")
+    assert f"<title>v1: {marked}</title>" in new and f"<h1>{marked}</h1>" in new
+    html5lib.HTMLParser(strict=True).parse(new)
+    edit = _html(out / "a" / "100" / "v2.html")
+    assert "<ins>Sapo &lt;U+2066&gt;ẩn&lt;U+2069&gt; mới</ins>" in edit
+    assert "&lt;U+202E&gt;đã sửa&lt;U+202C&gt; xong.</ins>" in edit
+    feed = ET.parse(out / "feed.atom").getroot()
+    titles = [e.text for e in feed.iter(f"{ATOM}title")]
+    assert f"Tin mới: {MARKED_TITLE}" in titles

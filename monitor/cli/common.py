@@ -17,6 +17,7 @@ from monitor.diff import ANSI
 from portalcrawl.settingscheck import Number
 from portalcrawl.store.database import Store, StoreError
 from portalcrawl.text.dates import VN_TZ, parse_user_time
+from portalcrawl.text.shown import BIDI_CONTROLS, code_point, json_escaped
 
 
 class CliError(click.ClickException):
@@ -113,17 +114,16 @@ BOLD = ("\x1b[1m", "\x1b[0m")
 # control character, and every bidi control (an override reorders the rest of the line, so a
 # title can show what it is not), is printed as its code point: <U+202E>.
 _OURS = sorted({*BOLD, *ANSI_MARKS, *(code for pair in ANSI.values() for code in pair)})
-_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _UNSAFE = re.compile(
-    "(" + "|".join(map(re.escape, _OURS)) + ")|[\x00-\x08\x0b-\x1f\x7f-\x9f" + _BIDI + "]"
+    "(" + "|".join(map(re.escape, _OURS)) + ")|[\x00-\x08\x0b-\x1f\x7f-\x9f" + BIDI_CONTROLS + "]"
 )
-_UNSAFE_JSON = re.compile("[\x7f-\x9f" + _BIDI + "]")  # json.dumps escapes C0 itself
 
 
 def terminal_safe(text: str) -> str:
     """Text as a terminal may print it: tabs, line breaks and our own colours kept, every other
-    control and bidi character neutralised. Every command that prints stored text uses it."""
-    return _UNSAFE.sub(lambda m: m.group(1) or f"<U+{ord(m.group(0)):04X}>", text)
+    control and bidi character shown as its code point (portalcrawl.text.shown). Every command
+    that prints stored text uses it."""
+    return _UNSAFE.sub(lambda m: m.group(1) or code_point(m.group(0)), text)
 
 
 def echo(text: str, *, err: bool = False) -> None:
@@ -134,8 +134,7 @@ def echo(text: str, *, err: bool = False) -> None:
 def echo_json(obj: Any) -> None:
     """One JSON object per line, Vietnamese kept readable; C1 and bidi controls as \\u escapes
     (the same JSON value, harmless on a terminal)."""
-    text = json.dumps(obj, ensure_ascii=False, default=str)
-    click.echo(_UNSAFE_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text))
+    click.echo(json_escaped(json.dumps(obj, ensure_ascii=False, default=str)))
 
 
 def is_tty(stream: Any = None) -> bool:

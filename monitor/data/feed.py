@@ -1,4 +1,8 @@
-"""An Atom 1.0 feed of recent notices, for journalists' feed readers."""
+"""An Atom 1.0 feed of recent notices, for journalists' feed readers.
+
+Every element's text (titles, content with its diff) shows bidi controls as `<U+202E>`
+(portalcrawl.text.shown); attributes hold links and section paths, kept exact.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from typing import Any
 from monitor.config import DEFAULT_PORTAL_URL, KINDS
 from portalcrawl.output import open_output
 from portalcrawl.store.database import Store
+from portalcrawl.text.shown import show_bidi
 
 logger = logging.getLogger(__name__)
 
@@ -167,5 +172,5 @@ def _element(parent: ET.Element, tag: str, **attrs: str) -> ET.Element:
 
 def _text(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
     element = _element(parent, tag, **attrs)
-    element.text = _NOT_XML.sub("", text)
+    element.text = _NOT_XML.sub("", show_bidi(text))
     return element

@@ -1,4 +1,8 @@
-"""What a journalist reads: one notice or a digest as a title, plain text and escaped HTML."""
+"""What a journalist reads: one notice or a digest as a title, plain text and escaped HTML.
+
+Stored text enters each of them through show_bidi (portalcrawl.text.shown): a bidi control
+reads `<U+202E>` in a subject, a chat message or an email, never reorders what follows it.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from html import escape
 from typing import Any
 
 from portalcrawl.text.dates import VN_TZ
+from portalcrawl.text.shown import show_bidi
 
 KIND_LABELS = {
     "new": "Tin mới",
@@ -64,17 +69,17 @@ def _fields(notice: Mapping[str, Any]) -> Any:
 
 def subject(notice: Mapping[str, Any]) -> str:
     """'[Tin mới] <Vietnamese title>': the label first, so an inbox list reads at a glance."""
-    return f"[{KIND_LABELS.get(notice['kind'], notice['kind'])}] {notice['title']}"
+    return f"[{KIND_LABELS.get(notice['kind'], notice['kind'])}] {show_bidi(notice['title'])}"
 
 
 def _lines(notice: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(label, value) pairs under the title, in reading order."""
+    """(label, value) pairs under the title, in reading order, stored text shown safe."""
     fields = _fields(notice)
     if notice["kind"] == "crawler_alert":
         pairs = [("Cổng", notice.get("url") or "")]
         if isinstance(fields, dict):
             pairs += [(str(k), str(v)) for k, v in fields.items()]
-        return [(k, v) for k, v in pairs if v]
+        return [(show_bidi(k), show_bidi(v)) for k, v in pairs if v]
     pairs = [
         ("Chuyên mục", notice.get("section") or ""),
         ("Đăng lúc", published_label(notice.get("published_at"))),
@@ -83,20 +88,20 @@ def _lines(notice: Mapping[str, Any]) -> list[tuple[str, str]]:
     if notice["kind"] == "edited" and isinstance(fields, list) and fields:
         pairs.append(("Thay đổi", ", ".join(FIELD_LABELS.get(f, f) for f in fields)))
     pairs.append((PERMALINK_LABEL, notice.get("permalink") or ""))
-    return [(k, v) for k, v in pairs if v]
+    return [(k, show_bidi(v)) for k, v in pairs if v]
 
 
 def _text_block(notice: Mapping[str, Any]) -> str:
     parts = [subject(notice)] + [f"{k}: {v}" for k, v in _lines(notice)]
     text = "\n".join(parts)
     if notice.get("diff"):
-        text += "\n\n" + notice["diff"]
+        text += "\n\n" + show_bidi(notice["diff"])
     return text
 
 
 def _html_block(notice: Mapping[str, Any]) -> str:
     label = escape(KIND_LABELS.get(notice["kind"], notice["kind"]))
-    title = escape(notice["title"])
+    title = escape(show_bidi(notice["title"]))
     url = notice.get("url")
     if url and notice["kind"] != "crawler_alert":
         title = f'<a href="{escape(url)}">{title}</a>'
@@ -108,7 +113,7 @@ def _html_block(notice: Mapping[str, Any]) -> str:
         rows.append(f"{escape(key)}: {shown}")
     html = f"<p><b>[{label}]</b> {title}</p>\n<p>{'<br>'.join(rows)}</p>"
     if notice.get("diff"):
-        html += f'\n<pre style="white-space: pre-wrap">{escape(notice["diff"])}</pre>'
+        html += f'\n<pre style="white-space: pre-wrap">{escape(show_bidi(notice["diff"]))}</pre>'
     return html
 
 

@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 from monitor.notify.channels import Channel
 from monitor.notify.masking import apprise_asset, apprise_log
 from monitor.notify.messages import digest_message
+from portalcrawl.text.shown import json_escaped
 
 logger = logging.getLogger(__name__)
 
@@ -176,8 +177,10 @@ def _keys_in(path: Path) -> set[str]:
 def jsonl_send(
     path: Path, channel: Channel, notices: Sequence[Mapping[str, Any]], repeat: bool = False
 ) -> None:
-    """One line per notice, all or none. On a resend (`repeat`: an earlier attempt may have
-    written them before its outcome was recorded) the lines already in the file are skipped."""
+    """One line per notice, all or none, bidi controls as `\\u` escapes (the same JSON value:
+    a `tail -f` of the file cannot be reordered by a hostile title). On a resend (`repeat`: an
+    earlier attempt may have written them before its outcome was recorded) the lines already
+    in the file are skipped."""
     with _appending(path) as fd:
         present = _keys_in(path) if repeat and path.is_file() else set()
         lines = []
@@ -192,7 +195,7 @@ def jsonl_send(
                 **{k: v for k, v in notice.items() if k not in _NOT_IN_JSONL},
                 "fields": json.loads(notice["fields"] or "[]"),
             }
-            lines.append(json.dumps(line, ensure_ascii=False) + "\n")
+            lines.append(json_escaped(json.dumps(line, ensure_ascii=False)) + "\n")
         data = "".join(lines).encode("utf-8")
         while data:
             data = data[os.write(fd, data) :]

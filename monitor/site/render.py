@@ -4,7 +4,8 @@ Every page is a whole document in Vietnamese (lang="vi") that needs no script an
 but the site's own style sheet: the Content-Security-Policy meta allows 'self' only, so a
 published copy can never be made to fetch from elsewhere. No inline style either (the policy
 would refuse it). Diffs use <del>/<ins>, which the style sheet strikes through and underlines:
-readable without colour, in print and by screen readers.
+readable without colour, in print and by screen readers. Stored text is shown with each bidi
+control as its code point (`<U+202E>`, portalcrawl.text.shown), so no title reads reversed.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from monitor.diff import LIST_FIELDS, render_html, word_diff
 from monitor.notify.messages import FIELD_LABELS, KIND_LABELS, published_label
 from monitor.site import paths
 from portalcrawl.text.compare import as_list
+from portalcrawl.text.shown import show_bidi
 
 CSP = "default-src 'self'; base-uri 'none'; form-action 'none'"
 SITE_TITLE = "Cổng TTĐT Đồng Tháp: các thay đổi"
@@ -66,7 +68,8 @@ ICON = (
 
 
 def _e(value: Any) -> str:
-    return escape("" if value is None else str(value))
+    """A value as page text or an attribute: bidi controls shown as `<U+202E>`, then escaped."""
+    return escape(show_bidi("" if value is None else str(value)))
 
 
 def when(value: str | None) -> str:

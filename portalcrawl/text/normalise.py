@@ -15,8 +15,8 @@ ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), Non
 # carriage return; DEL; C1) and the two noncharacters XML cannot hold. Raw, they reach
 # terminals (ESC sequences), feeds and emails. The C0/C1 ones that are white space to Python
 # (VT, FF, the separators U+001C-U+001F, NEL) become a space, so words stay apart. Bidi controls
-# (U+202E, ...) are text in right-to-left languages: kept, and neutralised where printed
-# (monitor.cli.common.terminal_safe).
+# (U+202E, ...) are text in right-to-left languages: kept, and shown as their code point
+# wherever people read stored text (text/shown.py).
 _CONTROLS = [*range(0x00, 0x09), *range(0x0E, 0x1C), *range(0x7F, 0x85), *range(0x86, 0xA0)]
 INVISIBLE = {
     **ZERO_WIDTH,
