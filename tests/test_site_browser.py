@@ -17,8 +17,10 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from monitor.site.build import build_site
 from tests.browser import phone_browser, serve
 from tests.evidencekit import site_world
+from tests.outbox import MARKED_TITLE, bidi_notices
 
 pytestmark = pytest.mark.slow
 PAGES = 40  # opened in the browser; the last test checks every link of every page on disk
@@ -80,6 +82,16 @@ def test_the_index_leads_to_the_edit_with_its_words_struck_and_underlined(site) 
     assert "/content/" in portal.get_attribute("href")
     original = driver.find_element(By.CSS_SELECTOR, 'a[href="v2.warc.gz"]')
     assert _status(original.get_attribute("href")) == 200
+
+
+def test_a_spoofing_title_reads_with_its_bidi_control_as_a_code_point(site, tmp_path) -> None:
+    _, _, driver = site
+    with bidi_notices(tmp_path / "portal.sqlite3") as st:
+        build_site(st, tmp_path / "site", sections=[("thong-bao", "Thông báo")])
+    with serve(tmp_path / "site") as base:
+        _open(driver, base + "a/1/v1.html")
+        assert driver.find_element(By.CSS_SELECTOR, "h1").text == MARKED_TITLE
+        assert driver.title == f"v1: {MARKED_TITLE}"
 
 
 def test_every_page_reached_from_the_index_is_clean_at_phone_width(site) -> None:
