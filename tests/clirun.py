@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +41,38 @@ def monitor_cli(
         env=full_env,
         cwd=cwd or ROOT,
     )
+
+
+def monitor_on_terminal(*args: str, timeout: float = 120) -> tuple[int, str]:
+    """`python -m monitor ARGS` with its stdout on a terminal (a pseudo-terminal): (exit
+    status, what the terminal got, line ends as the terminal's \\r\\n)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("PORTALCRAWL_CONFIG", None)
+    leader, follower = pty.openpty()
+    try:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "monitor", *args],
+            stdout=follower,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            cwd=ROOT,
+        )
+        os.close(follower)
+        follower = -1
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the child closed its side
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return child.wait(timeout), b"".join(chunks).decode("utf-8")
+    finally:
+        os.close(leader)
+        if follower >= 0:
+            os.close(follower)
 
 
 def run_main(monkeypatch: Any, capsys: Any, *args: str) -> tuple[int, str, str]:

@@ -16,6 +16,8 @@ from monitor.data.datasette import database_name, metadata, write_metadata
 from monitor.data.export import article_columns, export_articles
 from portalcrawl.store.database import Store, schema
 from portalcrawl.text.dates import VN_TZ, to_iso
+from tests.clirun import monitor_on_terminal
+from tests.outbox import BIDI, MARKED_TITLE, SPOOF_BODY, SPOOF_TITLE
 from tests.storefactory import PORTAL, article, crawl_run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,6 +124,26 @@ def test_stdout(store: Store, capsys: pytest.CaptureFixture[str]) -> None:
     text = capsys.readouterr().out
     assert text.startswith("\ufeffasset_id,url,title")
     assert TITLE in text
+
+
+def test_bidi_controls_are_exact_in_files_and_shown_on_a_terminal(tmp_path: Path) -> None:
+    db = tmp_path / "portal.sqlite3"
+    with Store(db) as st:
+        crawl_run(st, [article(1, SPOOF_TITLE, SPOOF_BODY)])
+        export_articles(st, "jsonl", tmp_path / "a.jsonl")
+        export_articles(st, "csv", tmp_path / "a.csv")
+    [line] = (tmp_path / "a.jsonl").read_text(encoding="utf-8").splitlines()
+    assert json.loads(line)["title"] == SPOOF_TITLE and SPOOF_BODY in line  # data: exact
+    assert SPOOF_TITLE in (tmp_path / "a.csv").read_text(encoding="utf-8-sig")
+
+    for fmt in ("jsonl", "csv"):
+        code, shown = monitor_on_terminal("export", "--db", str(db), "--format", fmt, "--out", "-")
+        assert code == 0 and not set(shown) & set(BIDI), shown
+        if fmt == "jsonl":
+            assert json.loads(shown.splitlines()[0])["title"] == SPOOF_TITLE  # the same value
+            assert "\\u202egnp.exe" in shown
+        else:
+            assert MARKED_TITLE in shown
 
 
 def test_unknown_format(store: Store, tmp_path: Path) -> None:

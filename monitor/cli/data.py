@@ -216,7 +216,13 @@ def export_cmd(
     with _reading(ctx, db) as store:
         _check_section(store, section)
         count = export_mod.export_articles(
-            store, fmt, target, since=moment, section=section, include_html=not no_html
+            store,
+            fmt,
+            target,
+            since=moment,
+            section=section,
+            include_html=not no_html,
+            on_terminal=target == export_mod.STDOUT and is_tty(),
         )
     if target != export_mod.STDOUT:
         click.echo(f"exported {count} articles to {target}", err=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import sys
 from dataclasses import asdict
@@ -11,7 +10,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from monitor.cli.common import db_option, echo, fail, get_config, is_tty, store_path
+from monitor.cli.common import db_option, echo, echo_json, fail, get_config, is_tty, store_path
 from monitor.config import Config, ConfigError, check_portal_url
 from monitor.runner import SUCCEEDED, RunOutcome, run_cycle
 from portalcrawl.store.crawlstate import utcnow
@@ -116,7 +115,7 @@ def run(
         config, full=full, sections=list(sections), notify=list(notify), settings=list(settings)
     )
     if as_json:
-        click.echo(json.dumps(asdict(outcome), ensure_ascii=False))
+        echo_json(asdict(outcome))
     elif outcome.status in SUCCEEDED:
         echo(outcome.message)
     if outcome.status not in SUCCEEDED:

@@ -1,7 +1,10 @@
 """Articles out of the store for data teams: CSV that Excel reads, JSONL that keeps arrays.
 
 Every file this package writes goes through portalcrawl.output.open_output: complete or not
-at all, never over the store, written through to devices and FIFOs.
+at all, never over the store, written through to devices and FIFOs. A file or a pipe gets the
+text exactly as stored; only an export printed on a terminal, read by a person, shows bidi
+controls as people are shown them (portalcrawl.text.shown): `\\u202e` in JSONL (the same
+value), `<U+202E>` in CSV.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from portalcrawl.store.database import Store
 from portalcrawl.store.schema import TABLES
 from portalcrawl.text.compare import as_list
 from portalcrawl.text.dates import to_iso
+from portalcrawl.text.shown import json_escaped, show_bidi
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +68,10 @@ def export_articles(
     since: datetime | None = None,
     section: str | None = None,
     include_html: bool = True,
+    on_terminal: bool = False,
 ) -> int:
-    """Write the articles as CSV (UTF-8 with BOM) or JSONL to `out`; returns the row count."""
+    """Write the articles as CSV (UTF-8 with BOM) or JSONL to `out`; returns the row count.
+    `on_terminal`: `out` is a terminal, so bidi controls are shown, not written raw."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     rows = iter_articles(store, since=since, section=section, include_html=include_html)
@@ -73,29 +79,33 @@ def export_articles(
         with open_output(out, encoding="utf-8-sig", newline="") as stream:
             if str(out) == STDOUT:
                 stream.write("\ufeff")  # the file encoding adds it; stdout needs it written
-            count = _write_csv(stream, rows, article_columns(include_html))
+            count = _write_csv(stream, rows, article_columns(include_html), on_terminal)
     else:
         with open_output(out) as stream:
-            count = _write_jsonl(stream, rows)
+            count = _write_jsonl(stream, rows, on_terminal)
     logger.info("exported %d articles to %s", count, out)
     return count
 
 
-def _write_csv(stream: IO[str], rows: Iterator[dict[str, Any]], columns: list[str]) -> int:
+def _write_csv(
+    stream: IO[str], rows: Iterator[dict[str, Any]], columns: list[str], on_terminal: bool
+) -> int:
     """JSON columns stay JSON text in CSV: one unambiguous cell per article."""
     writer = csv.writer(stream)
     writer.writerow(columns)
     count = 0
     for row in rows:
-        writer.writerow(["" if row[c] is None else row[c] for c in columns])
+        cells = ["" if row[c] is None else row[c] for c in columns]
+        writer.writerow([show_bidi(c) if on_terminal and isinstance(c, str) else c for c in cells])
         count += 1
     return count
 
 
-def _write_jsonl(stream: IO[str], rows: Iterator[dict[str, Any]]) -> int:
+def _write_jsonl(stream: IO[str], rows: Iterator[dict[str, Any]], on_terminal: bool) -> int:
     count = 0
     for row in rows:
         record = {k: as_list(v) if k in JSON_COLUMNS else v for k, v in row.items()}
-        stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        line = json.dumps(record, ensure_ascii=False)
+        stream.write((json_escaped(line) if on_terminal else line) + "\n")
         count += 1
     return count
