@@ -293,7 +293,9 @@ SINCE = {
 
 def _since_commands(group: click.Group, prefix: str = "") -> set[str]:
     found = set()
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
         if isinstance(command, click.Group):
             found |= _since_commands(command, f"{prefix}{name} ")
         elif any("--since" in p.opts for p in command.params):

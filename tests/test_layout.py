@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import re
 from pathlib import Path
 
+from monitor.cli import COMMANDS
 from tests.clirun import ROOT
 
 PACKAGES = ("portalcrawl", "monitor")
@@ -147,3 +149,13 @@ def test_the_monitor_writes_no_sql_on_the_tables_the_store_owns() -> None:
             if isinstance(text, str) and STORE_TABLES.search(text):
                 found.append(f"{name}:{node.lineno}")
     assert found == []
+
+
+def test_the_cli_finds_every_command_in_the_module_that_holds_it() -> None:
+    """monitor/cli's COMMANDS (commands imported when run) names each module's commands."""
+    held = {}
+    for path in sorted((ROOT / "monitor" / "cli").glob("*.py")):
+        module = importlib.import_module(f"monitor.cli.{path.stem}")
+        for command in getattr(module, "commands", ()):
+            held[command.name] = path.stem
+    assert held == COMMANDS
