@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import portalcrawl
-from portalcrawl.lifetime import STOP_SIGNAL, TIME_UP_SIGNAL
+from portalcrawl.lifetime import STOP_SIGNAL, TIME_UP_SIGNAL, outside_signals_held
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ async def run_child(
     group are ours to act on. On `stop` or cancellation it is stopped (its stop signal), on
     time-out told its time is up (the crawl records either end); then SIGKILL after the grace.
     """
-    with open(log_file, "ab") as log:
+    with open(log_file, "ab") as log, outside_signals_held():  # until it is in its session
         proc = await asyncio.create_subprocess_exec(
             *cmd,
             stdin=asyncio.subprocess.DEVNULL,

@@ -3,6 +3,7 @@ row is owned from its insert, and every way a run can end raises its crawler ale
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -11,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from monitor.child import run_child
 from monitor.localportal import PortalServer, build_corpus
-from portalcrawl.lifetime import TIME_UP_SIGNAL
+from portalcrawl.lifetime import IGNORED, TIME_UP_SIGNAL
 from tests.clirun import LOCAL_COPY, ROOT, crawl
 from tests.faultkit import (
     article_path,
@@ -130,6 +132,36 @@ def test_a_group_signal_to_the_scheduler_lets_the_run_finish_within_the_grace(
     assert live_in_store(db) == live_on_portal(corpus)
     assert query(db, "SELECT count(*) FROM notices WHERE kind = 'crawler_alert'") == [(0,)]
     assert gone(pids)
+
+
+PROBE = """
+import sys
+from portalcrawl import lifetime
+
+def blocked():
+    line = next(line for line in open("/proc/self/status") if line.startswith("SigBlk:"))
+    return int(line.split()[1], 16)
+
+before = blocked()
+lifetime.ignore_outside_signals()
+print(before, blocked(), file=sys.stderr)
+"""
+
+
+def test_a_crawl_is_spawned_with_the_group_signals_held_until_it_ignores_them(
+    tmp_path: Path,
+) -> None:
+    """From its fork to its setsid the crawl is still in the monitor's process group: a Ctrl-C
+    then waits in it, blocked, instead of killing it (a run recorded `failed`, status -15);
+    ignoring them discards it and unblocks them. The monitor's own mask is as it was."""
+    log = tmp_path / "child.log"
+    code, _, _ = asyncio.run(run_child([sys.executable, "-c", PROBE], 60, None, log))
+    assert code == 0, log.read_text()
+    before, after = (int(n) for n in log.read_text().split())
+    bits = [1 << (signum - 1) for signum in IGNORED]
+    assert all(before & bit for bit in bits)
+    assert not any(after & bit for bit in bits)
+    assert not set(IGNORED) & signal.pthread_sigmask(signal.SIG_BLOCK, [])
 
 
 def test_a_second_run_on_the_same_store_is_refused_in_one_line_and_mislabels_nothing(
