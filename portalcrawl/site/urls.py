@@ -160,7 +160,8 @@ def canonical_url(url: str) -> str:
         if not (k in _NOISE_NAMES or k.startswith("p_p_") or k.endswith(_NOISE_SUFFIXES))
     ]
     path = parts.path
-    match = _CONTENT.match(unquote(path)) or _DISPLAY.match(unquote(path))
+    decoded = unquote(path)
+    match = _CONTENT.match(decoded) or _DISPLAY.match(decoded)
     if match and match.group("locale"):
         path = path[len(match.group("locale")) :]
     return no_controls(urlunsplit((parts.scheme, parts.netloc, path, urlencode(pairs), "")))

@@ -20,10 +20,15 @@ spider doubts (store/identity.claims_another) are never recorded here.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from portalcrawl.spiders.walk import Wanted
 from portalcrawl.store.compactsets import IdSet, KeySet
 from portalcrawl.text.normalise import comparison_form
+
+# A listing entry's title is compared up to five times (held? asked, answered, named): the form
+# is worked out once. Bounded: the titles of the entries in flight, and a few thousand more.
+title_form = lru_cache(maxsize=4096)(comparison_form)
 
 FETCHED_ELSEWHERE = "portalcrawl/fetched_elsewhere"  # requests not made: fetched by another URL
 
@@ -32,7 +37,7 @@ Held = tuple[Wanted, tuple[str, int], int]  # a listing entry's article, (sectio
 
 def named_entry(key: str, title: str | None) -> str:
     """A URL key with the title it goes by, in comparison form (one string, hashed)."""
-    return f"{key}\x1f{comparison_form(title)}"
+    return f"{key}\x1f{title_form(title)}"
 
 
 def _id_of(key: str | None) -> int | None:
@@ -92,7 +97,7 @@ class TitleTwins:
         if wanted.asset_id is not None:
             return False
         by_id = _id_of(wanted.key) is not None
-        for section, twin_by_id in self._asking.get(comparison_form(wanted.title), ()):
+        for section, twin_by_id in self._asking.get(title_form(wanted.title), ()):
             if section != wanted.section and twin_by_id != by_id:
                 self._held.append(held)
                 return True
@@ -100,7 +105,7 @@ class TitleTwins:
 
     def asked(self, wanted: Wanted) -> None:
         """The entry was asked for: its twin, should it come, waits for its answer."""
-        title = comparison_form(wanted.title)
+        title = title_form(wanted.title)
         if wanted.asset_id is None and title:
             entry = (wanted.section, _id_of(wanted.key) is not None)
             self._asking.setdefault(title, []).append(entry)
@@ -108,7 +113,7 @@ class TitleTwins:
     def answered(self, wanted: Wanted) -> list[Held]:
         """The entry asked for was answered (or failed): the entries held for its title, to be
         asked for again (each is dropped as fetched, asked for, or held for another twin)."""
-        title = comparison_form(wanted.title)
+        title = title_form(wanted.title)
         asking = self._asking.get(title)
         entry = (wanted.section, _id_of(wanted.key) is not None)
         if wanted.asset_id is not None or not asking or entry not in asking:
@@ -116,8 +121,8 @@ class TitleTwins:
         asking.remove(entry)
         if not asking:
             del self._asking[title]
-        released = [h for h in self._held if comparison_form(h[0].title) == title]
-        self._held = [h for h in self._held if comparison_form(h[0].title) != title]
+        released = [h for h in self._held if title_form(h[0].title) == title]
+        self._held = [h for h in self._held if title_form(h[0].title) != title]
         return released
 
     def release_all(self) -> list[Held]:
