@@ -29,8 +29,10 @@ class ArticleItem(scrapy.Item):
     backfill = scrapy.Field()  # found by the backfill: its `new` event is history caught up
     # Content hash and folded search text (parsing.derived.Derived), worked out by the reader.
     derived = scrapy.Field()
-    # The Scrapy response the page came in: archived (WARC) when it makes a stored change.
+    # The Scrapy response the page came in, and its WARC records (archive.warc.RecordPair) as the
+    # reader built them: appended to the archive when it makes a stored change.
     response = scrapy.Field()
+    archived = scrapy.Field()
 
 
 class ListingSeen(scrapy.Item):

@@ -241,15 +241,19 @@ class StorePipeline:
     def _archive(self, item: ArticleItem | Removal, version: int | None) -> None:
         """The response behind a stored change, as WARC, linked to its version and events.
         Written before the batch commits: a crash leaves at most a record nothing names."""
-        response = item.get("response")
-        if self.archive is None or response is None:
+        response, pair = item.get("response"), item.get("archived")
+        if self.archive is None or (response is None and pair is None):
             return
         assert self.store is not None
         try:
-            ref = self.archive.write(Capture.from_response(response))
+            if pair is not None:  # built with the page's reading (parsing/reader.py)
+                ref = self.archive.append(pair)
+            else:
+                ref = self.archive.write(Capture.from_response(response))
         except OSError as exc:
             self.stats.inc_value("portalcrawl/archive/errors")
-            logger.error("archive: could not write %s: %s", response.url, exc)
+            url = response.url if response is not None else item.get("url")
+            logger.error("archive: could not write %s: %s", url, exc)
             return
         self.stats.inc_value("portalcrawl/archive/records")
         self.store.link_capture(int(item["asset_id"]), self.run_id, ref, version)

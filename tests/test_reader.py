@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from scrapy.utils.test import get_crawler
 from monitor.localportal import build_corpus
 from monitor.localportal.render import Renderer
 from monitor.localportal.routes import respond
+from portalcrawl.archive.warc import Capture, WarcArchive, read_response
 from portalcrawl.parsing.article import parse_article
 from portalcrawl.parsing.derived import derive
 from portalcrawl.parsing.loaders import article_item
@@ -55,6 +57,34 @@ def test_read_page_is_the_spider_s_old_path() -> None:
         assert (reading.asset_id, reading.extraction) == (raw.asset_id, raw.extraction)
         assert reading.item == dict(expected)
         assert reading.derived == derive(reading.item)  # of the normalised item, carried on
+
+
+def test_a_reading_carries_the_exchange_s_warc_records_the_archive_appends(tmp_path: Path) -> None:
+    """Built beside the reading (in the helper, in a crawl), appended as they are: warcio reads
+    the pair back, digests checked, with the page as served."""
+    profile = load_profile()
+    corpus = build_corpus(seed=3, n=3)
+    article = next(a for a in corpus.articles if a.state == "live")
+    path = article.path(article.primary, "slug")
+    body = respond(Renderer(corpus, BASE), path).body
+    capture = Capture(
+        url=BASE + path,
+        status=200,
+        headers=[("Content-Type", "text/html; charset=UTF-8")],
+        body=body,
+        request_method="GET",
+        request_headers=[("Accept", "text/html")],
+        fetched_at=datetime.now(UTC),
+    )
+    reading = read_page(body.decode(), BASE + path, profile, BASE, None, None, None, capture)
+    assert reading.pair is not None
+    assert read_page(body.decode(), BASE + path, profile, BASE, None, None, None).pair is None
+    archive = WarcArchive(tmp_path, base=tmp_path)
+    ref = archive.append(reading.pair)
+    archive.close()
+    assert ref.record_id == reading.pair.record_id
+    served = read_response(ref, tmp_path)
+    assert (served.url, served.status, served.body) == (BASE + path, 200, body)
 
 
 HELPER_SCRIPT = textwrap.dedent(

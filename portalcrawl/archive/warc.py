@@ -90,6 +90,51 @@ class WarcRef:
     record_id: str
 
 
+@dataclass(frozen=True)
+class RecordPair:
+    """An exchange's response and request records, their gzip members one after the other (the
+    response first), and the response's WARC-Record-ID: built where the page is read, appended
+    by the store's pipeline only when the page makes a stored change."""
+
+    data: bytes
+    record_id: str
+
+
+def record_pair(capture: Capture) -> RecordPair:
+    """The WARC 1.1 response/request pair of one exchange, as warcio writes it."""
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True, warc_version="1.1")
+    date = datetime_to_iso_date(capture.fetched_at.replace(tzinfo=None), use_micros=True)
+    headers = [(k, v) for k, v in capture.headers if k.lower() not in _DROPPED_HEADERS]
+    headers.append(("Content-Length", str(len(capture.body))))
+    http = StatusAndHeaders(_status_line(capture.status), headers, protocol=capture.protocol)
+    warc_headers = {"WARC-Date": date}
+    if capture.ip_address:
+        warc_headers["WARC-IP-Address"] = capture.ip_address
+    response = writer.create_warc_record(
+        capture.url,
+        "response",
+        payload=io.BytesIO(capture.body),
+        length=len(capture.body),
+        http_headers=http,
+        warc_headers_dict=warc_headers,
+    )
+    request = writer.create_warc_record(
+        capture.url,
+        "request",
+        payload=io.BytesIO(b""),
+        length=0,
+        http_headers=StatusAndHeaders(
+            f"{capture.request_method} {_request_target(capture.url)} {capture.protocol}",
+            capture.request_headers,
+            is_http_request=True,
+        ),
+        warc_headers_dict={"WARC-Date": date},
+    )
+    writer.write_request_response_pair(request, response)
+    return RecordPair(buffer.getvalue(), response.rec_headers.get_header("WARC-Record-ID"))
+
+
 def _status_line(status: int) -> str:
     try:
         return f"{status} {HTTPStatus(status).phrase}"
@@ -146,43 +191,16 @@ class WarcArchive:
 
     def write(self, capture: Capture) -> WarcRef:
         """The pair for one exchange, flushed; returns where its response record is."""
+        return self.append(record_pair(capture))
+
+    def append(self, pair: RecordPair) -> WarcRef:
+        """A pair built beforehand (record_pair), flushed; returns where its response is."""
         handle = self._open()
-        assert self.path is not None
-        writer = WARCWriter(handle, gzip=True, warc_version="1.1")
-        date = datetime_to_iso_date(capture.fetched_at.replace(tzinfo=None), use_micros=True)
-        headers = [(k, v) for k, v in capture.headers if k.lower() not in _DROPPED_HEADERS]
-        headers.append(("Content-Length", str(len(capture.body))))
-        http = StatusAndHeaders(_status_line(capture.status), headers, protocol=capture.protocol)
-        warc_headers = {"WARC-Date": date}
-        if capture.ip_address:
-            warc_headers["WARC-IP-Address"] = capture.ip_address
-        response = writer.create_warc_record(
-            capture.url,
-            "response",
-            payload=io.BytesIO(capture.body),
-            length=len(capture.body),
-            http_headers=http,
-            warc_headers_dict=warc_headers,
-        )
-        path = _request_target(capture.url)
-        request = writer.create_warc_record(
-            capture.url,
-            "request",
-            payload=io.BytesIO(b""),
-            length=0,
-            http_headers=StatusAndHeaders(
-                f"{capture.request_method} {path} {capture.protocol}",
-                capture.request_headers,
-                is_http_request=True,
-            ),
-            warc_headers_dict={"WARC-Date": date},
-        )
         offset = handle.tell()
-        writer.write_request_response_pair(request, response)
+        handle.write(pair.data)
         handle.flush()
         self.records += 1
-        record_id = response.rec_headers.get_header("WARC-Record-ID")
-        return WarcRef(self.name, offset, record_id)
+        return WarcRef(self.name, offset, pair.record_id)
 
     def close(self) -> None:
         if self.handle is not None:

@@ -17,6 +17,7 @@ from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
+from portalcrawl.archive.warc import Capture
 from portalcrawl.items import (
     Answered,
     ArticleItem,
@@ -90,6 +91,8 @@ class PortalSpider(ListingWalk, scrapy.Spider):
         self.allowed_domains = [urlsplit(self.base).hostname or ""]
         # In this process until the crawl starts, then the crawler's (portalcrawl/reading.py).
         self.reader = PageReader(self.profile, self.base)
+        # The archive's records of each article page are built with its reading (the reader).
+        self.archiving = settings.getbool("PORTALCRAWL_ARCHIVE", True)
         self._load_state(settings.get("PORTALCRAWL_DB"))
         # What the run did per article, at 8 bytes an entry (see portalcrawl.store.compactsets).
         self.requested_keys = KeySet()
@@ -243,8 +246,14 @@ class PortalSpider(ListingWalk, scrapy.Spider):
         if response.status in NOT_FOUND:
             reading = Reading(not_found=True)
         else:  # parse, extract, load: in the reader's helper process when there is one
+            capture = Capture.from_response(response) if self.archiving else None
             reading = await self.reader.read(
-                response.text, response.url, wanted.section, wanted.listing_date, wanted.key
+                response.text,
+                response.url,
+                wanted.section,
+                wanted.listing_date,
+                wanted.key,
+                capture,
             )
         if reading.not_found:
             reason = "404" if response.status in NOT_FOUND else "soft404"
@@ -298,7 +307,9 @@ class PortalSpider(ListingWalk, scrapy.Spider):
                 return  # a page claiming another's identity goes on, to be held (store/identity)
             self.fetched.add(reading.asset_id, keys, reading.item.get("title"))
             self.requested_assets.add(reading.asset_id)
-        item = ArticleItem(reading.item, derived=reading.derived, response=response)
+        item = ArticleItem(
+            reading.item, derived=reading.derived, response=response, archived=reading.pair
+        )
         if wanted.why == "backfill":
             item["backfill"] = True
         yield item
