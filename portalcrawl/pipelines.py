@@ -250,7 +250,7 @@ class StorePipeline:
                 ref = self.archive.append(pair)
             else:
                 ref = self.archive.write(Capture.from_response(response))
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # a full disk; headers warcio cannot write
             self.stats.inc_value("portalcrawl/archive/errors")
             url = response.url if response is not None else item.get("url")
             logger.error("archive: could not write %s: %s", url, exc)

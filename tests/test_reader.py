@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -79,6 +80,9 @@ def test_a_reading_carries_the_exchange_s_warc_records_the_archive_appends(tmp_p
     reading = read_page(body.decode(), BASE + path, profile, BASE, None, None, None, capture)
     assert reading.pair is not None
     assert read_page(body.decode(), BASE + path, profile, BASE, None, None, None).pair is None
+    odd = replace(capture, headers=[("X-Odd", "caf\xe9; a=\xe9")])  # warcio cannot write it
+    unrecorded = read_page(body.decode(), BASE + path, profile, BASE, None, None, None, odd)
+    assert unrecorded.pair is None and unrecorded.item == reading.item  # the page still read
     archive = WarcArchive(tmp_path, base=tmp_path)
     ref = archive.append(reading.pair)
     archive.close()

@@ -103,8 +103,18 @@ def read_page(
         extraction=raw.extraction,
         item=fields,
         derived=derive(fields),
-        pair=record_pair(capture) if capture is not None else None,
+        pair=_records(capture) if capture is not None else None,
     )
+
+
+def _records(capture: Capture) -> RecordPair | None:
+    """The exchange's WARC records, or None where warcio cannot write its headers (a non-ASCII
+    value it cannot %-encode): the page is still read, and the archive says why it has no
+    record of it (the store's pipeline tries again and counts the error)."""
+    try:
+        return record_pair(capture)
+    except ValueError:
+        return None
 
 
 class HelperGone(Exception):
