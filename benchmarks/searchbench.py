@@ -17,7 +17,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from monitor.data.search import _fold_nfc, search
+from monitor.data.search import search
+from monitor.data.snippets import fold_nfc
 from monitor.localportal.compose import Composer
 from monitor.localportal.site import VN_TZ
 from portalcrawl.store.database import Store
@@ -99,7 +100,7 @@ def _folded(text: str | None) -> str:
     if not text:
         return ""
     nfc = unicodedata.normalize("NFC", text)
-    return _fold_nfc(nfc)
+    return fold_nfc(nfc)
 
 
 def build(path: Path, count: int, seed: int = 1) -> Path:

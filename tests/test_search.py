@@ -12,15 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from monitor.data.search import (
-    PLAIN_MARKS,
-    Query,
-    SearchError,
-    highlight,
-    render_segments,
-    search,
-    snippet,
-)
+from monitor.data.search import Query, SearchError, search
+from monitor.data.snippets import PLAIN_MARKS, highlight, render_segments, snippet
 from portalcrawl.store.database import Store
 from portalcrawl.text.dates import VN_TZ
 from portalcrawl.text.normalise import fold

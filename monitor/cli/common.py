@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 import click
 
 from monitor.config import Config, ConfigError, check_path, load_config
-from monitor.data.search import ANSI_MARKS
+from monitor.data.snippets import ANSI_MARKS
 from monitor.diff import ANSI
 from portalcrawl.settingscheck import Number
 from portalcrawl.store.database import Store, StoreError

@@ -27,6 +27,7 @@ from monitor.data import export as export_mod
 from monitor.data import feed as feed_mod
 from monitor.data import history as history_mod
 from monitor.data import search as search_mod
+from monitor.data import snippets
 from monitor.data.datasette import database_name, write_metadata
 from portalcrawl.output import STDOUT, OutputError, check_output
 from portalcrawl.store.database import Store
@@ -145,18 +146,18 @@ def search_cmd(
         click.echo("no matching articles", err=True)
         return
     tty = is_tty()
-    marks = search_mod.ANSI_MARKS if tty else search_mod.PLAIN_MARKS
+    marks = snippets.ANSI_MARKS if tty else snippets.PLAIN_MARKS
     for number, hit in enumerate(hits, 1):
         if tty:  # bold title; a match's reset must not end the bold
             title_marks = (marks[0], marks[1] + BOLD[0])
-            title = BOLD[0] + search_mod.render_segments(hit.title_segments, title_marks) + BOLD[1]
+            title = BOLD[0] + snippets.render_segments(hit.title_segments, title_marks) + BOLD[1]
         else:
-            title = search_mod.render_segments(hit.title_segments, marks)
+            title = snippets.render_segments(hit.title_segments, marks)
         removed = f"  {REMOVED_MARK}" if hit.status == "removed" else ""
         echo(f"{number:>2}. {title}{removed}")
         when = portal_minute(hit.published_at, "undated")
         echo(f"    {when} · {', '.join(hit.sections) or '-'} · {hit.url}")
-        text = search_mod.render_segments(hit.snippet, marks)
+        text = snippets.render_segments(hit.snippet, marks)
         if text:
             echo(f"    {text}")
 
