@@ -16,7 +16,7 @@ from portalcrawl.archive.warc import WarcRef
 from portalcrawl.parsing.derived import comparable, derived_of
 from portalcrawl.site.urls import article_section
 from portalcrawl.store import schema
-from portalcrawl.store.crawlstate import merge_sections, to_json, utcnow
+from portalcrawl.store.crawlstate import insert_row, merge_sections, to_json, utcnow
 from portalcrawl.text.compare import as_list, changed_fields
 
 ARTICLE_FIELDS = (
@@ -99,11 +99,7 @@ class ArticleWrites:
             verified_at=now,
             status="live",
         )
-        cols = ", ".join(row)
-        self.db.execute(
-            f"INSERT INTO articles({cols}) VALUES ({', '.join('?' * len(row))})",
-            list(row.values()),
-        )
+        insert_row(self.db, "articles", row)
 
     def _update_article(
         self,
@@ -171,11 +167,7 @@ class ArticleWrites:
             content_hash=digest,
             changed_fields=to_json(list(result.fields)),
         )
-        cols = ", ".join(row)
-        self.db.execute(
-            f"INSERT OR IGNORE INTO article_versions({cols}) VALUES ({', '.join('?' * len(row))})",
-            list(row.values()),
-        )
+        insert_row(self.db, "article_versions", row, "INSERT OR IGNORE")
 
     def _event(
         self,

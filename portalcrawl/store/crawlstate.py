@@ -27,6 +27,13 @@ def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def insert_row(db: Database, table: str, row: dict[str, Any], verb: str = "INSERT") -> Any:
+    """One row, its columns named by the dict's keys (`verb`: "INSERT OR IGNORE" too); the
+    cursor, for its rowcount and lastrowid."""
+    marks = ", ".join("?" * len(row))
+    return db.execute(f"{verb} INTO {table}({', '.join(row)}) VALUES ({marks})", list(row.values()))
+
+
 def merge_sections(old: Iterable[str], new: Iterable[str]) -> list[str]:
     """Sections only grow: an article seen in a second listing keeps the first."""
     return list(dict.fromkeys([*old, *new]))

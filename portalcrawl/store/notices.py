@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from portalcrawl.store.crawlstate import to_json, utcnow
+from portalcrawl.store.crawlstate import insert_row, to_json, utcnow
 
 NOTICE_COLUMNS = (
     "run_id",
@@ -102,10 +102,7 @@ class Outbox:
         row = {name: values.get(name) for name in NOTICE_COLUMNS}
         row["fields"] = to_json(row["fields"] if row["fields"] is not None else [])
         row["created_at"] = values.get("created_at") or utcnow()
-        marks = ",".join("?" * len(row))
-        cur = self.db.execute(
-            f"INSERT OR IGNORE INTO notices({', '.join(row)}) VALUES ({marks})", list(row.values())
-        )
+        cur = insert_row(self.db, "notices", row, "INSERT OR IGNORE")
         return int(cur.lastrowid) if cur.rowcount else None
 
     def alert_id(self, run_id: int | None, title: str) -> int | None:
