@@ -68,9 +68,15 @@ class ValidatePipeline:
         return item
 
 
+def archiving(settings: Any) -> bool:
+    """Whether the run keeps a WARC archive (PORTALCRAWL_ARCHIVE): the spider has the reader
+    build each page's records, the store's pipeline appends them."""
+    return settings.getbool("PORTALCRAWL_ARCHIVE", True)
+
+
 def archive_for(settings: Any, db_path: str) -> WarcArchive | None:
     """The run's WARC archive (PORTALCRAWL_ARCHIVE_*), or None when switched off."""
-    if not settings.getbool("PORTALCRAWL_ARCHIVE", True):
+    if not archiving(settings):
         return None
     directory = settings.get("PORTALCRAWL_ARCHIVE_DIR") or os.path.join(
         os.path.dirname(os.path.abspath(db_path)), "archive"

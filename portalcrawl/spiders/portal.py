@@ -25,6 +25,7 @@ from portalcrawl.items import (
     Removal,
 )
 from portalcrawl.parsing.reader import PageReader, Reading
+from portalcrawl.pipelines import archiving
 from portalcrawl.politeness import RunEnding
 from portalcrawl.reading import CrawlPageReader
 from portalcrawl.runlife import run_ending
@@ -92,7 +93,7 @@ class PortalSpider(ListingWalk, scrapy.Spider):
         # In this process until the crawl starts, then the crawler's (portalcrawl/reading.py).
         self.reader = PageReader(self.profile, self.base)
         # The archive's records of each article page are built with its reading (the reader).
-        self.archiving = settings.getbool("PORTALCRAWL_ARCHIVE", True)
+        self.archiving = archiving(settings)
         self._load_state(settings.get("PORTALCRAWL_DB"))
         # What the run did per article, at 8 bytes an entry (see portalcrawl.store.compactsets).
         self.requested_keys = KeySet()

@@ -118,21 +118,27 @@ class _StrayMark(Exception):
 
 
 class _FoldTable(dict[int, str]):
-    """fold's fast path: each character folded (no combining marks), filled in as str.translate
-    asks for it. A pass over each text to find its new characters first took 40% of folding a
-    page's title, summary and body. Bounded: emptied past 65,536 characters."""
+    """Each character folded, filled in as str.translate asks for it: a pass over each text to
+    find its new characters first took 40% of folding a page's title, summary and body.
+    A combining mark is kept as it is, or (`marks_kept` false) stops the translation for fold's
+    slow path. Bounded: emptied past 65,536 characters."""
+
+    def __init__(self, marks_kept: bool) -> None:
+        super().__init__()
+        self.marks_kept = marks_kept
 
     def __missing__(self, code: int) -> str:
         char = chr(code)
-        if unicodedata.combining(char):
+        if unicodedata.combining(char) and not self.marks_kept:
             raise _StrayMark
         if len(self) >= 1 << 16:
             self.clear()
-        self[code] = folded = _fold_char(char)
+        self[code] = folded = char if unicodedata.combining(char) else _fold_char(char)
         return folded
 
 
-_FOLD_TABLE = _FoldTable()
+_FOLD_TABLE = _FoldTable(marks_kept=False)
+_FOLD_OFFSETS = _FoldTable(marks_kept=True)
 
 
 @lru_cache(maxsize=4096)
@@ -175,3 +181,10 @@ def fold(value: str | None) -> str:
             cluster = len(out)
             out.append(_fold_char(char))
     return "".join(out)
+
+
+def fold_offsets(text: str) -> str:
+    """fold of NFC text one character for one, as one str.translate: a match found in it has
+    the same offsets in the text (search snippets). The same words as fold: where fold turns a
+    stray combining mark into a space this keeps the mark, and neither is a word character."""
+    return text.translate(_FOLD_OFFSETS)
