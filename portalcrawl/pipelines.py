@@ -132,6 +132,7 @@ class StorePipeline:
     def open_spider(self, spider: Spider | None = None) -> None:
         self.store = Store(self.path)
         self.store.open_sightings()
+        self.store.defer_index()  # written as each batch commits
         self.backlog_open = self.store.has_backlog()
         self.batch_timer = task.LoopingCall(self._commit_due)
         self.batch_timer.start(self.batch_seconds / 2, now=False)
@@ -160,6 +161,7 @@ class StorePipeline:
 
     def _commit(self) -> None:
         if self.store is not None and self.store.db.conn.in_transaction:
+            self.store.flush_index()
             self.store.db.conn.execute("COMMIT")
         self.batch_items = 0
 
@@ -182,6 +184,7 @@ class StorePipeline:
         with contextlib.suppress(sqlite3.Error):
             if self.store.db.conn.in_transaction:
                 self.store.db.conn.rollback()
+        self.store.forget_index()
         if not closing:
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_error"))
 
