@@ -194,3 +194,14 @@ def test_links_on_the_real_portal_host_are_crawled_on_the_mirror(tmp_path) -> No
     assert set(stored) == live
     assert all(r["url"].startswith(server.base_url) for r in stored.values())
     assert outcome["stats"]["requests"] == hits  # nothing was requested of the real host
+
+
+@pytest.mark.parametrize(("level", "debug_lines"), [("INFO", False), ("DEBUG", True)])
+def test_the_crawl_log_holds_debug_lines_only_at_debug(tmp_path, level, debug_lines) -> None:
+    corpus = build_corpus(seed=9, n=10)
+    db = tmp_path / "portal.sqlite3"
+    with PortalServer(corpus) as server:
+        outcome = crawl(server, db, "--set", f"LOG_LEVEL={level}")
+    log = (tmp_path / "logs" / f"run-{outcome['run_id']}.log").read_text("utf-8")
+    assert "INFO" in log
+    assert ("DEBUG: Crawled (200)" in log) is debug_lines
