@@ -135,10 +135,6 @@ class Store(
             if not readonly:
                 self.db.enable_wal()
                 self.db.execute("PRAGMA synchronous = NORMAL")
-                # Each article's save is a savepoint in the crawl's batch, whose journal is a
-                # temporary file by default: held in memory, the pipelines' CPU an article fell
-                # 0.277 -> 0.246 ms (benchmarks/cpubench.py's pages, medians of 5 passes).
-                self.db.execute("PRAGMA temp_store = MEMORY")
                 self.ensure_schema()  # takes the write lock: read-only or locked is said now
             elif self._needs_migration():
                 # A reader of a store an older release wrote: migrate it once, then read.
