@@ -40,7 +40,7 @@ from portalcrawl.site.profile import Profile, load_profile  # noqa: E402
 
 BASE = "http://127.0.0.1:8123"
 RESULTS = ROOT / "benchmarks" / "results" / "reader.json"
-Page = tuple[str, str, str | None, str | None, str | None]
+Page = tuple[bytes, str, str, str | None, str | None, str | None]
 
 
 def page_mix(count: int, seed: int) -> list[Page]:
@@ -51,8 +51,10 @@ def page_mix(count: int, seed: int) -> list[Page]:
     pages = []
     for article in corpus.articles:
         path = article.path(article.primary, "slug")
-        html = respond(renderer, path).body.decode()
-        pages.append((html, BASE + path, article.primary, None, f"slug:{article.url_title}"))
+        body = respond(renderer, path).body
+        pages.append(
+            (body, "utf-8", BASE + path, article.primary, None, f"slug:{article.url_title}")
+        )
     return pages
 
 
@@ -66,9 +68,9 @@ def _init_worker(profile: Profile, base: str) -> None:
     _worker = (profile, base)
 
 
-def _pool_read(text: str, url: str, *rest: Any) -> reader.Reading:
+def _pool_read(body: bytes, encoding: str, url: str, *rest: Any) -> reader.Reading:
     assert _worker is not None
-    return reader.read_page(text, url, _worker[0], _worker[1], *rest)
+    return reader.read_page(reader.page_text(body, encoding), url, *_worker, *rest)
 
 
 async def _gather(read: Callable[..., Awaitable[Any]], pages: list[Page], in_flight: int) -> list:
@@ -88,7 +90,13 @@ def _timed(run: Callable[[], list]) -> tuple[float, float, list]:
 
 
 def in_process(profile: Profile, pages: list[Page]) -> tuple[float, float, list]:
-    return _timed(lambda: [reader.read_page(t, u, profile, BASE, *rest) for t, u, *rest in pages])
+    def read_all() -> list:
+        return [
+            reader.read_page(reader.page_text(b, e), u, profile, BASE, *rest)
+            for b, e, u, *rest in pages
+        ]
+
+    return _timed(read_all)
 
 
 def helper(profile: Profile, pages: list[Page], in_flight: int) -> tuple[float, float, list]:

@@ -107,8 +107,14 @@ HELPER_SCRIPT = textwrap.dedent(
     pages = []
     for article in corpus.articles:
         path = article.path(article.primary, "slug")
-        pages.append((respond(renderer, path).body.decode(), BASE + path, None, None, None))
-    expected = [reader.read_page(t, u, profile, BASE, *rest) for t, u, *rest in pages]
+        pages.append((respond(renderer, path).body, "utf-8", BASE + path, None, None, None))
+    # one page the way a portal may send it: windows-1258, as its meta tag says
+    page = respond(renderer, corpus.articles[0].path(corpus.articles[0].primary, "slug")).body
+    odd = page.decode().replace("Đ", "D").encode("cp1258", "replace")
+    pages.append((odd, "cp1258", BASE + "/cp1258", None, None, None))
+    expected = [
+        reader.read_page(b.decode(e), u, profile, BASE, *rest) for b, e, u, *rest in pages
+    ]
     pagereader = reader.PageReader.start(profile, BASE)
 
     async def main():
@@ -116,7 +122,7 @@ HELPER_SCRIPT = textwrap.dedent(
         got = await asyncio.gather(*(pagereader.read(*page) for page in pages))
         assert got == expected, "helper readings differ"
         try:
-            await pagereader.read(None, BASE + "/x", None, None, None)
+            await pagereader.read(None, "utf-8", BASE + "/x", None, None, None)
         except reader.ReadError as exc:
             assert "Error" in str(exc), exc
         else:

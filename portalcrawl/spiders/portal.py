@@ -249,7 +249,8 @@ class PortalSpider(ListingWalk, scrapy.Spider):
         else:  # parse, extract, load: in the reader's helper process when there is one
             capture = Capture.from_response(response) if self.archiving else None
             reading = await self.reader.read(
-                response.text,
+                response.body,
+                response.encoding,
                 response.url,
                 wanted.section,
                 wanted.listing_date,
