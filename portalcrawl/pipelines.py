@@ -271,7 +271,11 @@ class StorePipeline:
         """Before spider_closed, so the run's end (portalcrawl.runlife) sees every write done,
         or the failure that fails the run."""
         if self.archive is not None:
-            self.archive.close()
+            try:
+                self.archive.close()
+            except OSError as exc:  # a full disk: the store is still committed and closed
+                self.stats.inc_value("portalcrawl/archive/errors")
+                logger.error("archive: could not close %s: %s", self.archive.name, exc)
         if self.store is None:
             return
         if self.batch_timer is not None and self.batch_timer.running:

@@ -1,6 +1,6 @@
 """A store on a real, nearly full filesystem (a small tmpfs): a commit that fails, wherever in
 the run, fails the run in one line with an alert, marks nothing done, and loses nothing the
-next run cannot catch up."""
+next run cannot catch up; an archive whose own filesystem fills costs its records, not the run."""
 
 from __future__ import annotations
 
@@ -66,4 +66,20 @@ def test_a_failed_commit_at_the_end_of_the_crawl_fails_the_run_and_loses_nothing
             db, "SELECT title FROM notices WHERE kind = 'crawler_alert' AND run_id = ?", (run_id,)
         )
         assert len(alerts) == 1
+        check_store(db)
+
+
+def test_an_archive_that_fills_its_disk_costs_the_records_not_the_run(tmp_path: Path) -> None:
+    """The WARC files' own filesystem fills mid-run: the failed records are counted and logged,
+    and every article is still stored and the run's end recorded (the archive's last flush
+    failing at the close once left the store's batch open, and the run's end locked out)."""
+    corpus = build_corpus(seed=22, n=30)
+    with tmpfs(tmp_path / "warc", 64 * 1024) as warc, PortalServer(corpus) as server:
+        db = tmp_path / "portal.sqlite3"
+        outcome = crawl(server, db, "--set", f"PORTALCRAWL_ARCHIVE_DIR={warc}")
+        assert outcome["status"] == "ok"
+        assert live_in_store(db) == live_on_portal(corpus)
+        assert query(db, "SELECT status FROM runs") == [("ok",)]
+        log = (tmp_path / "logs" / f"run-{outcome['run_id']}.log").read_text("utf-8")
+        assert "archive: could not" in log
         check_store(db)

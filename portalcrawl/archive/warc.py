@@ -203,9 +203,10 @@ class WarcArchive:
         return WarcRef(self.name, offset, pair.record_id)
 
     def close(self) -> None:
-        if self.handle is not None:
-            self.handle.close()
-            self.handle = None
+        """Closes the file even where its last flush fails (a full disk), then raises that."""
+        handle, self.handle = self.handle, None
+        if handle is not None:
+            handle.close()
 
 
 def _request_target(url: str) -> str:
