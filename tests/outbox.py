@@ -1,4 +1,5 @@
-"""A store with notices to deliver, and what a channel got: shared by the delivery tests."""
+"""A store with notices to deliver, messages sent one at a time, and what a channel got: shared
+by the delivery tests."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from monitor.notify import delivery
 from monitor.notify.notices import create_notices
 from portalcrawl.store.database import Store
 from tests.storefactory import FLOOD, PORTAL
@@ -15,6 +19,12 @@ from tests.storefactory import section_article as article
 
 LANDSLIDE = "Cảnh báo sạt lở bờ sông Tiền"
 ESCAPED = 'Hội nghị "Xúc tiến đầu tư" <2026> & giao lưu'
+
+
+def send_in_turn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One message at a time, however loaded the machine (a send slower than PATIENCE would
+    have the next started beside it): the delivery tests count attempts and arrivals in order."""
+    monkeypatch.setattr(delivery, "PATIENCE", 600.0)
 
 
 def new_run(store: Store, *articles: dict[str, Any]) -> int:
