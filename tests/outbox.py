@@ -21,10 +21,19 @@ LANDSLIDE = "Cảnh báo sạt lở bờ sông Tiền"
 ESCAPED = 'Hội nghị "Xúc tiến đầu tư" <2026> & giao lưu'
 
 
-def send_in_turn(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def in_turn(monkeypatch: pytest.MonkeyPatch) -> None:
     """One message at a time, however loaded the machine (a send slower than PATIENCE would
-    have the next started beside it): the delivery tests count attempts and arrivals in order."""
+    have the next started beside it): the delivery tests count attempts and arrivals in order.
+    A test module takes it for all its tests with `pytestmark = usefixtures("in_turn")`."""
     monkeypatch.setattr(delivery, "PATIENCE", 600.0)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """A store with three notices to deliver (three_notices)."""
+    with three_notices(tmp_path / "portal.sqlite3") as st:
+        yield st
 
 
 def new_run(store: Store, *articles: dict[str, Any]) -> int:

@@ -6,7 +6,6 @@ test_delivery_receivers.)"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,14 +18,13 @@ from monitor.notify.masking import mask_secrets, mask_url
 from monitor.notify.notices import alert
 from monitor.notify.senders import DeliveryError
 from portalcrawl.store.database import Store
+from tests import outbox
 from tests.outbox import (
     ESCAPED,
     LANDSLIDE,
     deliveries,
     jsonl,
     new_run,
-    send_in_turn,
-    three_notices,
 )
 from tests.receivers import Hook
 from tests.storefactory import FLOOD
@@ -37,15 +35,8 @@ def fixed_key() -> bytes:
     return bytes(32)
 
 
-@pytest.fixture(autouse=True)
-def in_turn(monkeypatch: pytest.MonkeyPatch) -> None:
-    send_in_turn(monkeypatch)
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with three_notices(tmp_path / "portal.sqlite3") as st:
-        yield st
+pytestmark = pytest.mark.usefixtures("in_turn")
+in_turn, store = outbox.in_turn, outbox.store  # the delivery tests' fixtures (tests/outbox.py)
 
 
 # -- jsonl and filters -----------------------------------------------------------------------

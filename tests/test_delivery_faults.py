@@ -12,7 +12,7 @@ import os
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,7 @@ from monitor.notify.channels import DEFAULT_TIMEOUT, Channel, build_channels
 from monitor.notify.delivery import deliver
 from monitor.notify.identity import channel_key, key_path, legacy_name
 from portalcrawl.store.database import Store
+from tests import outbox
 from tests.outbox import deliveries, jsonl, new_run, three_notices
 from tests.receivers import Hook
 from tests.smallfs import fill, tmpfs
@@ -32,10 +33,7 @@ from tests.storefactory import section_article as article
 MB = 1024 * 1024
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with three_notices(tmp_path / "portal.sqlite3") as st:
-        yield st
+store = outbox.store  # the delivery tests' store fixture (tests/outbox.py)
 
 
 def poll(condition: Callable[[], bool], seconds: float = 30.0) -> None:

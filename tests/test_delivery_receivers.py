@@ -17,6 +17,7 @@ from monitor.notify.channels import Channel
 from monitor.notify.delivery import deliver
 from monitor.notify.messages import notice_message
 from portalcrawl.store.database import Store
+from tests import outbox
 from tests.outbox import (
     BIDI,
     ESCAPED,
@@ -27,23 +28,13 @@ from tests.outbox import (
     deliveries,
     jsonl,
     new_run,
-    send_in_turn,
-    three_notices,
 )
 from tests.receivers import Hook
 from tests.storefactory import FLOOD, PORTAL, PUBLISHED
 from tests.storefactory import section_article as article
 
-
-@pytest.fixture(autouse=True)
-def in_turn(monkeypatch: pytest.MonkeyPatch) -> None:
-    send_in_turn(monkeypatch)
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with three_notices(tmp_path / "portal.sqlite3") as st:
-        yield st
+pytestmark = pytest.mark.usefixtures("in_turn")
+in_turn, store = outbox.in_turn, outbox.store  # the delivery tests' fixtures (tests/outbox.py)
 
 
 # -- email -----------------------------------------------------------------------------------
