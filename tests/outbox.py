@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from monitor.notify import delivery
+from monitor.notify.channels import Channel
 from monitor.notify.notices import create_notices
 from portalcrawl.store.database import Store
 from tests.storefactory import FLOOD, PORTAL
@@ -34,6 +35,26 @@ def store(tmp_path: Path) -> Iterator[Store]:
     """A store with three notices to deliver (three_notices)."""
     with three_notices(tmp_path / "portal.sqlite3") as st:
         yield st
+
+
+class DiedAfterSending(BaseException):
+    """The monitor killed between a send and its record (a BaseException, as a kill is)."""
+
+
+@contextmanager
+def dying_after_each_send() -> Iterator[None]:
+    """Within: each message goes out, then the monitor dies before recording it."""
+    real_send = delivery.send
+
+    def send_then_die(channel: Channel, notices: list, repeat: bool = False) -> None:
+        real_send(channel, notices, repeat)
+        raise DiedAfterSending
+
+    delivery.send = send_then_die
+    try:
+        yield
+    finally:
+        delivery.send = real_send
 
 
 def new_run(store: Store, *articles: dict[str, Any]) -> int:

@@ -18,13 +18,19 @@ from pathlib import Path
 import pytest
 
 from monitor.config import ChannelConfig
-from monitor.notify import delivery
 from monitor.notify.channels import DEFAULT_TIMEOUT, Channel, build_channels
 from monitor.notify.delivery import deliver
 from monitor.notify.identity import channel_key, key_path, legacy_name
 from portalcrawl.store.database import Store
 from tests import outbox
-from tests.outbox import deliveries, jsonl, new_run, three_notices
+from tests.outbox import (
+    DiedAfterSending,
+    deliveries,
+    dying_after_each_send,
+    jsonl,
+    new_run,
+    three_notices,
+)
 from tests.receivers import Hook
 from tests.smallfs import fill, tmpfs
 from tests.storefactory import FLOOD
@@ -92,25 +98,15 @@ def test_a_store_on_a_full_disk_fails_its_channels_and_loses_no_notice(tmp_path:
         assert [x["notice_id"] for x in jsonl(tmp_path / f"{name}.jsonl")] == [4, 5, 6, 7, 8]
 
 
-def test_jsonl_written_but_not_recorded_is_not_written_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    class Killed(BaseException):
-        pass
-
-    real_send = delivery.send
-
-    def write_then_die(channel: Channel, notices: list, repeat: bool = False) -> None:
-        real_send(channel, notices, repeat)
-        raise Killed
-
+def test_jsonl_written_but_not_recorded_is_not_written_again(tmp_path: Path) -> None:
     path = tmp_path / "notices.jsonl"
     channel = Channel("file", f"jsonl://{path}")
-    with three_notices(tmp_path / "portal.sqlite3") as store:
-        monkeypatch.setattr(delivery, "send", write_then_die)
-        with pytest.raises(Killed):
-            deliver(store, [channel], run_id=2)
-    monkeypatch.setattr(delivery, "send", real_send)
+    with (
+        three_notices(tmp_path / "portal.sqlite3") as store,
+        dying_after_each_send(),
+        pytest.raises(DiedAfterSending),
+    ):
+        deliver(store, [channel], run_id=2)
     with path.open("a", encoding="utf-8") as out:  # and a writer killed mid-line
         out.write('{"notice_id": 4, "idempotency_key": "portalcrawl:fi')
     with Store(tmp_path / "portal.sqlite3") as store:  # the next process

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from monitor.notify import delivery
 from monitor.notify.channels import Channel
 from monitor.notify.delivery import deliver
 from monitor.notify.messages import notice_message
@@ -24,8 +23,10 @@ from tests.outbox import (
     LANDSLIDE,
     MARKED_TITLE,
     SPOOF_TITLE,
+    DiedAfterSending,
     bidi_notices,
     deliveries,
+    dying_after_each_send,
     jsonl,
     new_run,
 )
@@ -116,23 +117,10 @@ def test_webhook_down_for_several_runs_gets_each_notice_once(
     assert [line["notice_id"] for line in jsonl(tmp_path / "log.jsonl")] == [1, 2, 3, 4, 5]
 
 
-def test_crash_between_send_and_record_resends_with_same_key(
-    store: Store, hook: Hook, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    class Crash(BaseException):
-        pass
-
-    real_send = delivery.send
-
-    def send_then_crash(channel: Channel, notices: list, repeat: bool = False) -> None:
-        real_send(channel, notices, repeat)
-        raise Crash
-
+def test_crash_between_send_and_record_resends_with_same_key(store: Store, hook: Hook) -> None:
     web = Channel("web", hook.url())
-    monkeypatch.setattr(delivery, "send", send_then_crash)
-    with pytest.raises(Crash):
+    with dying_after_each_send(), pytest.raises(DiedAfterSending):
         deliver(store, [web], run_id=2)
-    monkeypatch.setattr(delivery, "send", real_send)
     deliver(store, [web], run_id=2)
 
     keys = [headers["Idempotency-Key"] for headers, _ in hook.received]
