@@ -132,7 +132,6 @@ class StorePipeline:
     def open_spider(self, spider: Spider | None = None) -> None:
         self.store = Store(self.path)
         self.store.open_sightings()
-        self.store.defer_index()  # written as each batch commits
         self.backlog_open = self.store.has_backlog()
         self.batch_timer = task.LoopingCall(self._commit_due)
         self.batch_timer.start(self.batch_seconds / 2, now=False)
@@ -150,19 +149,16 @@ class StorePipeline:
         return item
 
     def _begin(self) -> None:
-        """Writes join the open batch, or open one. IMMEDIATE: the write lock is taken (or
-        waited for) first, so another process's commit in between cannot fail the batch."""
+        """Writes join the open batch, or open one (Store.begin_batch)."""
         assert self.store is not None
-        if not self.store.db.conn.in_transaction:
-            self.store.db.conn.execute("BEGIN IMMEDIATE")
+        if self.store.begin_batch():
             self.batch_started = time.monotonic()
             self.batch_items = 0
         self.batch_items += 1
 
     def _commit(self) -> None:
-        if self.store is not None and self.store.db.conn.in_transaction:
-            self.store.flush_index()
-            self.store.db.conn.execute("COMMIT")
+        if self.store is not None:
+            self.store.commit_batch()
         self.batch_items = 0
 
     def _commit_due(self) -> None:
@@ -182,9 +178,7 @@ class StorePipeline:
         logger.error("%s: %s", self.failure, "run failed" if closing else "stopping the crawl")
         assert self.store is not None
         with contextlib.suppress(sqlite3.Error):
-            if self.store.db.conn.in_transaction:
-                self.store.db.conn.rollback()
-        self.store.forget_index()
+            self.store.rollback_batch()
         if not closing:
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_error"))
 

@@ -1,4 +1,4 @@
-"""The crawl's batches index their articles at the batch's commit (Store.defer_index): what is
+"""The crawl's batches index their articles at the batch's commit (Store.begin_batch): what is
 committed is searchable, with the latest text, and a rolled-back batch indexes nothing."""
 
 from __future__ import annotations
@@ -17,14 +17,12 @@ def _indexed(store: Store) -> dict[int, str]:
 
 def test_a_batch_indexes_its_articles_when_it_commits(tmp_path: Path) -> None:
     with Store(tmp_path / "portal.sqlite3") as store:
-        store.defer_index()
-        store.db.conn.execute("BEGIN IMMEDIATE")
+        store.begin_batch()
         store.save_article(article(1, "Lũ về sớm"), None, ["id:1"])
         store.save_article(article(2, "Hội nghị tổng kết"), None, ["id:2"])
         store.save_article(article(1, "Lũ về sớm ở Hồng Ngự"), None, ["id:1"])  # edited
         assert _indexed(store) == {}  # waiting for the batch's commit
-        store.flush_index()
-        store.db.conn.execute("COMMIT")
+        store.commit_batch()
         assert _indexed(store) == {1: "lu ve som o hong ngu", 2: "hoi nghi tong ket"}
         hits = search(store, "hong ngu")
     assert [h.asset_id for h in hits] == [1]
@@ -32,20 +30,17 @@ def test_a_batch_indexes_its_articles_when_it_commits(tmp_path: Path) -> None:
 
 def test_a_rolled_back_batch_indexes_nothing(tmp_path: Path) -> None:
     with Store(tmp_path / "portal.sqlite3") as store:
-        store.defer_index()
-        store.db.conn.execute("BEGIN IMMEDIATE")
+        store.begin_batch()
         store.save_article(article(1, "Lũ về sớm"), None, ["id:1"])
-        store.db.conn.rollback()
-        store.forget_index()
-        store.db.conn.execute("BEGIN IMMEDIATE")
+        store.rollback_batch()
+        store.begin_batch()
         store.save_article(article(2, "Hội nghị tổng kết"), None, ["id:2"])
-        store.flush_index()
-        store.db.conn.execute("COMMIT")
+        store.commit_batch()
         assert _indexed(store) == {2: "hoi nghi tong ket"}
         assert store.db.execute("SELECT asset_id FROM articles").fetchall() == [(2,)]
 
 
-def test_outside_a_deferred_batch_a_save_is_indexed_at_once(tmp_path: Path) -> None:
+def test_outside_a_batch_a_save_is_indexed_at_once(tmp_path: Path) -> None:
     with Store(tmp_path / "portal.sqlite3") as store:
         store.save_article(article(1, "Lũ về sớm"), None, ["id:1"])
         assert _indexed(store) == {1: "lu ve som"}
