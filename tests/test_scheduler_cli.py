@@ -13,7 +13,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from monitor import runner
 from monitor.cli import cli
@@ -28,9 +28,14 @@ def write_config(tmp_path: Path, jobs: str) -> Path:
     return path
 
 
+def schedule(tmp_path: Path, jobs: str, *options: str) -> Result:
+    """`schedule` run in process over a config holding `jobs` (channels too)."""
+    cfg = write_config(tmp_path, jobs)
+    return CliRunner().invoke(cli, ["schedule", "--config", str(cfg), *options])
+
+
 def test_cli_bad_cron_is_a_one_line_error(tmp_path: Path) -> None:
-    cfg = write_config(tmp_path, '[[schedule.jobs]]\nname = "audit"\ncron = "0 25 * * *"\n')
-    result = CliRunner().invoke(cli, ["schedule", "--config", str(cfg)])
+    result = schedule(tmp_path, '[[schedule.jobs]]\nname = "audit"\ncron = "0 25 * * *"\n')
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith("error: schedule.jobs[0].cron: bad cron expression '0 25")
@@ -45,10 +50,11 @@ def test_cli_without_jobs_says_how_to_add_one(tmp_path: Path) -> None:
 
 
 def test_cli_unknown_job_section_is_refused_when_the_config_is_read(tmp_path: Path) -> None:
-    cfg = write_config(
-        tmp_path, '[[schedule.jobs]]\nname = "news"\nsections = ["tin-tuc"]\ninterval_minutes = 5\n'
+    result = schedule(
+        tmp_path,
+        '[[schedule.jobs]]\nname = "news"\nsections = ["tin-tuc"]\ninterval_minutes = 5\n',
+        "--once",
     )
-    result = CliRunner().invoke(cli, ["schedule", "--config", str(cfg), "--once"])
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith("error: schedule.jobs[0].sections: ")
@@ -58,12 +64,12 @@ def test_cli_unknown_job_section_is_refused_when_the_config_is_read(tmp_path: Pa
 def test_cli_bad_channel_url_is_refused_before_the_first_run(
     tmp_path: Path, fake_runner: list
 ) -> None:
-    cfg = write_config(
+    result = schedule(
         tmp_path,
         '[[channels]]\nname = "ops"\nurl = "nosuchscheme://user:Hunter-22@example.com/"\n'
         '[[schedule.jobs]]\nname = "news"\ninterval_minutes = 5\n',
+        "--once",
     )
-    result = CliRunner().invoke(cli, ["schedule", "--config", str(cfg), "--once"])
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith("error: bad notifier URL")
@@ -85,23 +91,23 @@ def fake_runner(monkeypatch: pytest.MonkeyPatch) -> list:
 
 
 def test_cli_once_runs_every_job_with_the_runner(tmp_path: Path, fake_runner: list) -> None:
-    cfg = write_config(
+    result = schedule(
         tmp_path,
         '[[schedule.jobs]]\nname = "news"\nsections = ["tin-hoat-dong"]\ninterval_minutes = 10\n'
         '[[schedule.jobs]]\nname = "audit"\ncron = "0 2 * * *"\nfull = true\n',
+        "--once",
     )
-    result = CliRunner().invoke(cli, ["schedule", "--config", str(cfg), "--once"])
     assert result.exit_code == 0, result.output
     assert fake_runner == [(False, ["tin-hoat-dong"]), (True, None)]
 
 
 def test_cli_once_fails_when_a_run_is_not_ok(tmp_path: Path, fake_runner: list) -> None:
-    cfg = write_config(
+    result = schedule(
         tmp_path,
         '[[schedule.jobs]]\nname = "news"\ninterval_minutes = 10\n'
         '[[schedule.jobs]]\nname = "odd"\nsections = ["nguoi-phat-ngon"]\ninterval_minutes = 10\n',
+        "--once",
     )
-    result = CliRunner().invoke(cli, ["schedule", "--config", str(cfg), "--once"])
     assert result.exit_code == 1
     assert result.stderr == "error: 1 of 2 runs did not end ok: odd (failed)\n"
 
